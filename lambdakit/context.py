@@ -1,0 +1,116 @@
+"""The handler's ``context`` argument, as the Python runtime builds it (facts §6.2 [S20][S21]).
+
+A new context is built for every invocation; what is fixed per execution environment lives in
+one shared :class:`ContextInfo` and the request id is formatted only when the handler reads it.
+
+Example:
+    >>> info = ContextInfo("f", "$LATEST", "arn:aws:lambda:us-east-1:123456789012:function:f",
+    ...                    128, "/aws/lambda/f", "2026/01/01/[$LATEST]ab")
+    >>> c = LambdaContext(info, "id-1", deadline_s=3.0, clock=lambda: 1.0)
+    >>> c.get_remaining_time_in_millis(), c.memory_limit_in_mb, c.aws_request_id
+    (2000, '128', 'id-1')
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+
+class CognitoIdentity:
+    """Always present; both ids ``None`` unless the caller is a Cognito identity [S20]."""
+
+    __slots__ = ("cognito_identity_id", "cognito_identity_pool_id")
+
+    def __init__(self) -> None:
+        self.cognito_identity_id: str | None = None
+        self.cognito_identity_pool_id: str | None = None
+
+
+class ContextInfo:
+    """The per-environment part of the context (from the reserved environment variables)."""
+
+    __slots__ = (
+        "function_name",
+        "function_version",
+        "invoked_function_arn",
+        "memory_limit_in_mb",
+        "log_group_name",
+        "log_stream_name",
+    )
+
+    def __init__(
+        self,
+        function_name: str,
+        function_version: str,
+        invoked_function_arn: str,
+        memory_mb: int,
+        log_group_name: str,
+        log_stream_name: str,
+    ) -> None:
+        self.function_name = function_name
+        self.function_version = function_version
+        self.invoked_function_arn = invoked_function_arn
+        self.memory_limit_in_mb = str(memory_mb)  # a str in the RIC [S20]
+        self.log_group_name = log_group_name
+        self.log_stream_name = log_stream_name
+
+
+class LambdaContext:
+    """Every attribute and method of ``awslambdaric.lambda_context.LambdaContext``.
+
+    ``get_remaining_time_in_millis()`` counts down on the *platform's* clock (virtual time in
+    the simulated engine, including the handler's virtual sleeps).
+    """
+
+    __slots__ = ("_info", "_rid", "_deadline_s", "_clock", "client_context", "identity",
+                 "tenant_id")
+
+    def __init__(
+        self,
+        info: ContextInfo,
+        request_id: str | Callable[[], str],
+        *,
+        deadline_s: float,
+        clock: Callable[[], float],
+        client_context: Any = None,
+        tenant_id: str | None = None,
+    ) -> None:
+        self._info = info
+        self._rid = request_id
+        self._deadline_s = deadline_s
+        self._clock = clock
+        self.client_context = client_context
+        self.identity = CognitoIdentity()
+        self.tenant_id = tenant_id
+
+    @property
+    def aws_request_id(self) -> str:
+        rid = self._rid
+        if not isinstance(rid, str):
+            rid = self._rid = rid()
+        return rid
+
+    function_name = property(lambda self: self._info.function_name)
+    function_version = property(lambda self: self._info.function_version)
+    invoked_function_arn = property(lambda self: self._info.invoked_function_arn)
+    memory_limit_in_mb = property(lambda self: self._info.memory_limit_in_mb)
+    log_group_name = property(lambda self: self._info.log_group_name)
+    log_stream_name = property(lambda self: self._info.log_stream_name)
+
+    def get_remaining_time_in_millis(self) -> int:
+        """Milliseconds left before the function times out, floored at 0 [S20]."""
+        return max(int((self._deadline_s - self._clock()) * 1000), 0)
+
+    def log(self, msg: str) -> None:
+        """Write ``msg`` to the function's log (as ``context.log`` in the RIC)."""
+        sys.stdout.write(msg)
+
+    def __repr__(self) -> str:
+        return (
+            f"LambdaContext([function_name={self.function_name},"
+            f"function_version={self.function_version},"
+            f"invoked_function_arn={self.invoked_function_arn},"
+            f"aws_request_id={self.aws_request_id}])"
+        )

@@ -1,0 +1,353 @@
+"""``Platform`` — the one object a learner, a teacher or a test talks to.
+
+It owns an account (region, concurrency limit), its functions, a virtual clock and the records
+everything else is derived from. The simulated engine is the default: the clock starts at 0 and
+moves only when the platform runs; handlers really run.
+
+Example:
+    >>> from lambdakit import Platform, Poisson, Fixed
+    >>> p = Platform(seed=3)
+    >>> _ = p.create_function("api", lambda e, c: {"statusCode": 200}, duration=Fixed(50))
+    >>> p.invoke("api", {}).payload
+    {'statusCode': 200}
+    >>> run = p.run(Poisson(20), function="api", duration_s=60, progress=False)
+    >>> len(run) > 1000, p.metrics("api").throttles
+    (True, 0)
+"""
+
+from __future__ import annotations
+
+import base64
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import logformat as lf
+from .config import AsyncConfig, FunctionConfig
+from .durations import DurationModel
+from .engine import AsyncAccepted, Engine, Environment, InvokeResult
+from .errors import InvalidParameterValueException
+from .keepalive import DEFAULT_KEEP_ALIVE, KeepAlivePolicy
+from .lifecycle import State
+from .logs import LogView, function_logs
+from .metrics import Metrics, compute_metrics
+from .pricing import CostEstimate, estimate_usage
+from .records import RecordTable
+from .versions import LATEST
+from .workloads import Workload
+
+PROGRESS_THRESHOLD = 200_000  # arrivals; longer runs show a progress bar unless turned off
+
+
+class Platform:
+    """A simulated AWS account in one region, on a virtual clock.
+
+    Args:
+        seed: everything random (durations, arrivals, alias routing, ids) derives from it.
+        account_concurrency: the Region's concurrency quota (AWS default 1,000 [S3]).
+        keep_alive: when idle environments are reclaimed (default: 10 min idle, 4 h lifetime).
+        routing: ``"most-recently-idle"`` (default) or ``"newest-created"`` (SimFaaS's rule).
+        wall_limit_s: the most real time one handler call may take before lambdakit stops it
+            and records a timeout (also bounded by the function's own timeout).
+    """
+
+    def __init__(self, seed: int = 0, *, account_concurrency: int = 1000,
+                 keep_alive: KeepAlivePolicy = DEFAULT_KEEP_ALIVE, region: str = "us-east-1",
+                 account_id: str = "123456789012", routing: str = "most-recently-idle",
+                 wall_limit_s: float = 10.0) -> None:
+        self.seed = seed
+        self._engine = Engine(seed, account_concurrency=account_concurrency,
+                              keep_alive=keep_alive, region=region, account_id=account_id,
+                              routing=routing, wall_limit_s=wall_limit_s)
+        self._arrival_rng = np.random.default_rng([seed, 11])
+
+    # -- clock -------------------------------------------------------------------------------
+    @property
+    def now(self) -> float:
+        """Virtual seconds since the platform was created."""
+        return self._engine.now
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def advance(self, seconds: float) -> None:
+        """Let virtual time pass (queued work runs, idle environments may expire)."""
+        if not seconds >= 0:
+            raise InvalidParameterValueException("seconds", seconds, "0 or more seconds")
+        self._engine.run_until(self.now + seconds)
+
+    # -- functions ---------------------------------------------------------------------------
+    def create_function(self, name: str, handler: str | Callable[..., Any], memory_mb: int = 128,
+                        timeout_s: int = 3, *, runtime: str = "python3.12",
+                        architecture: str = "x86_64",
+                        environment: dict[str, str] | None = None,
+                        ephemeral_storage_mb: int = 512,
+                        reserved_concurrency: int | None = None,
+                        duration: DurationModel | None = None,
+                        init_duration: DurationModel | None = None,
+                        code_dir: str | None = None, source: str | None = None,
+                        maximum_retry_attempts: int = 2, maximum_event_age_s: int = 21_600,
+                        on_success: Any = None, on_failure: Any = None,
+                        dead_letter: Any = None, description: str = "") -> FunctionConfig:
+        """Create a function (``$LATEST``). ``handler`` is ``"module.function"`` (found in
+        ``code_dir`` or given inline as ``source``) or a callable ``handler(event, context)``.
+        ``duration`` / ``init_duration`` are duration models (defaults: a hello-world handler
+        and the runtime's measured cold start). Invalid values raise
+        :class:`~lambdakit.errors.InvalidParameterValueException` naming field, value and range.
+        """
+        config = FunctionConfig(
+            name=name, handler=handler, runtime=runtime, memory_mb=memory_mb,
+            timeout_s=timeout_s, architecture=architecture, environment=environment or {},
+            ephemeral_storage_mb=ephemeral_storage_mb, reserved_concurrency=reserved_concurrency,
+            description=description, code_dir=code_dir, source=source,
+            duration_model=duration, init_model=init_duration,
+            async_config=AsyncConfig(maximum_retry_attempts=maximum_retry_attempts,
+                                     maximum_event_age_s=maximum_event_age_s,
+                                     on_success=on_success, on_failure=on_failure,
+                                     dead_letter=dead_letter))
+        self._engine.add_function(config)
+        return config
+
+    def update_function(self, name: str, **changes: Any) -> FunctionConfig:
+        """Change ``$LATEST`` (memory, timeout, handler, duration models, ...). Its warm
+        environments are retired: the next request cold-starts with the new configuration."""
+        fn = self._engine.function(name)
+        renamed = {"duration": "duration_model", "init_duration": "init_model"}
+        changes = {renamed.get(k, k): v for k, v in changes.items()}
+        if "reserved_concurrency" in changes:
+            self._engine._check_reserved(name, changes["reserved_concurrency"])
+        config = fn.versions.update(**changes)
+        self._engine.reset_pools(fn)
+        return config
+
+    def put_reserved_concurrency(self, name: str, reserved: int | None) -> None:
+        """Reserve concurrency for a function (``None`` removes the reservation)."""
+        self.update_function(name, reserved_concurrency=reserved)
+
+    def publish_version(self, name: str, description: str = "") -> str:
+        """Publish ``$LATEST`` as an immutable numbered version; returns its number."""
+        return self._engine.function(name).versions.publish(description)
+
+    def create_alias(self, name: str, alias: str, version: str,
+                     weights: dict[str, float] | None = None) -> None:
+        """Point ``alias`` at ``version``; ``weights`` sends a share to a second version."""
+        self._engine.function(name).versions.create_alias(
+            alias, version, additional_version_weights=weights)
+
+    def update_alias(self, name: str, alias: str, version: str | None = None,
+                     weights: dict[str, float] | None = None) -> None:
+        self._engine.function(name).versions.update_alias(
+            alias, version=version, additional_version_weights=weights)
+
+    def put_provisioned_concurrency(self, name: str, qualifier: str, count: int) -> None:
+        """Keep ``count`` pre-initialised environments for a version or alias (not
+        ``$LATEST``, facts §2 [S41]). Requests use them first, without a cold start."""
+        fn = self._engine.function(name)
+        if qualifier in (None, LATEST):
+            raise InvalidParameterValueException(
+                "qualifier", qualifier, "a published version or an alias, not $LATEST")
+        if not isinstance(count, int) or count < 0:
+            raise InvalidParameterValueException("count", count, "0 or more environments")
+        if qualifier in fn.versions.aliases:
+            version = fn.versions.aliases[qualifier].version
+        else:
+            fn.versions.get(qualifier)  # 404 for an unknown version
+            version = qualifier
+        self._engine.set_provisioned(fn, version, count)
+
+    def get_function(self, name: str, qualifier: str | None = None) -> FunctionConfig:
+        fn = self._engine.function(name)
+        return fn.versions.get(qualifier or LATEST)
+
+    def functions(self) -> list[str]:
+        return list(self._engine.functions)
+
+    # -- invoking ----------------------------------------------------------------------------
+    def invoke(self, name: str, event: Any = None, *, qualifier: str | None = None,
+               log_type: str | None = None, client_context: Any = None) -> InvokeResult:
+        """Synchronous invoke (``RequestResponse``). The clock moves to the end of the call.
+        ``name`` may carry a qualifier (``"f:live"``). Raises
+        :class:`~lambdakit.errors.TooManyRequestsException` (429) when throttled.
+        ``log_type="Tail"`` returns the last 4 KB of the log, base64 (facts §3.1)."""
+        name, qualifier = _split(name, qualifier)
+        res = self._engine.invoke_sync(name, {} if event is None else event, qualifier,
+                                       client_context)
+        if log_type == "Tail":
+            text = "\n".join(self.logs(name).filter(request_id=res.request_id).lines()) + "\n"
+            tail = text.encode()[-4096:]
+            return InvokeResult(res.status_code, res.payload, res.function_error,
+                                res.executed_version, res.request_id, res.record_index,
+                                base64.b64encode(tail).decode())
+        return res
+
+    def invoke_async(self, name: str, event: Any = None, *,
+                     qualifier: str | None = None) -> AsyncAccepted:
+        """Asynchronous invoke (``Event``): 202 at once; the event waits in the function's
+        queue and runs when the platform runs (``advance``, ``run`` or the next ``invoke``)."""
+        name, qualifier = _split(name, qualifier)
+        return self._engine.invoke_async(name, {} if event is None else event, qualifier)
+
+    def run(self, workload: Workload | None = None, *, function: str | None = None,
+            duration_s: float | None = None, event: Any = None, invocation_type: str = "sync",
+            qualifier: str | None = None, progress: bool | None = None) -> RecordTable:
+        """Drive ``workload`` into ``function`` for ``duration_s`` virtual seconds, starting now.
+
+        ``event`` is the payload of every request, or a callable ``event(i)`` building the i-th.
+        ``invocation_type`` is ``"sync"`` (throttles are 429s) or ``"async"`` (queued, retried).
+        Without a workload, runs queued work for ``duration_s`` (or until none is left).
+        Returns the attempts that started during the run. Long runs show a tqdm progress bar;
+        ``progress=False`` turns it off.
+        """
+        eng = self._engine
+        first = len(eng.records)
+        t0 = self.now
+        if invocation_type not in ("sync", "async"):
+            raise InvalidParameterValueException(
+                "invocation_type", invocation_type, "'sync' or 'async'")
+        if workload is None:
+            end = t0 + duration_s if duration_s is not None else self._drain_end()
+            eng.run_until(end)
+            return self._since(first)
+        if function is None:
+            raise InvalidParameterValueException("function", None, "the name of a function")
+        name, qualifier = _split(function, qualifier)
+        fn = eng.function(name)
+        span = duration_s if duration_s is not None else workload.natural_duration_s
+        if span is None or not span > 0:  # type: ignore[operator]
+            raise InvalidParameterValueException(
+                "duration_s", duration_s, "a positive number of virtual seconds")
+        arrivals = workload.arrival_times(self._arrival_rng, float(span)) + t0
+        bar = None
+        if progress or (progress is None and len(arrivals) >= PROGRESS_THRESHOLD):
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(arrivals), desc=workload.describe(), unit="req")
+        try:
+            eng.run_until(t0 + span, arrivals, (fn, qualifier), event, invocation_type, bar)
+        finally:
+            if bar is not None:
+                bar.update(bar.total - bar.n)
+                bar.close()
+        return self._since(first)
+
+    def _drain_end(self) -> float:
+        heap = self._engine._heap
+        return max((item[0] for item in heap), default=self.now)
+
+    def _since(self, first: int) -> RecordTable:
+        mask = np.zeros(len(self._engine.records), dtype=bool)
+        mask[first:] = True
+        return RecordTable(self._engine.records, mask)
+
+    # -- observing ---------------------------------------------------------------------------
+    def records(self, function: str | None = None) -> RecordTable:
+        """One row per invocation attempt (``.to_dataframe()`` for pandas)."""
+        store = self._engine.records
+        if function is None:
+            return RecordTable(store, None)
+        self._engine.function(function)
+        return RecordTable(store, store.arrays()["function"] == function)
+
+    def logs(self, name: str, *, request_id: str | None = None) -> LogView:
+        """The function's log group: START / END / REPORT lines and the handler's output."""
+        view = function_logs(self._engine, name)
+        return view.filter(request_id=request_id) if request_id else view
+
+    def metrics(self, name: str | None = None, *, start_s: float = 0.0,
+                end_s: float | None = None) -> Metrics:
+        """Invocations, errors, throttles, duration percentiles, concurrency, environments."""
+        return compute_metrics(self._engine, name, start_s=start_s, end_s=end_s)
+
+    def environments(self, name: str | None = None) -> list[EnvironmentView]:
+        """A snapshot of every execution environment (the environment board's rows)."""
+        self._engine.sweep()
+        return [EnvironmentView.of(e, self.now) for e in self._engine.environments
+                if name is None or e.pool.fn.name == name]
+
+    def event_outcomes(self) -> Counter[str]:
+        """How every event ended: ok, error, timeout, throttled, dead-lettered, expired, or
+        still pending / retrying."""
+        return Counter(self._engine.event_final)
+
+    @property
+    def dead_letters(self) -> list[dict[str, Any]]:
+        """Invocation records of asynchronous events that failed for good."""
+        return list(self._engine.dead_letters)
+
+    def cost(self, name: str | None = None, *, free_tier: bool = False) -> CostEstimate:
+        """Price the records as AWS bills them (requests + GB-seconds, per architecture)."""
+        arr = self._engine.records.arrays()
+        sel = np.ones(len(arr["event"]), dtype=bool) if name is None \
+            else arr["function"] == name
+        ran = sel & (arr["outcome"] != "throttled") & (arr["outcome"] != "expired")
+        gb_s = float(np.sum(arr["billed_ms"][ran] / 1000.0 * arr["memory_mb"][ran] / 1024.0))
+        archs = {self._engine.function(f).versions.latest.architecture
+                 for f in set(arr["function"][ran])} or {"x86_64"}
+        arch = "arm64" if archs == {"arm64"} else "x86_64"
+        return estimate_usage(requests=int(ran.sum()), gb_seconds=gb_s, architecture=arch,
+                              free_tier=free_tier)
+
+    def report_line(self, record_index: int) -> str:
+        """The REPORT line of one attempt."""
+        r = self._engine.records[record_index]
+        return lf.report_line(r.request_id, duration_ms=round(r.duration_ms, 2),
+                              billed_ms=r.billed_ms, memory_mb=r.memory_mb,
+                              max_memory_mb=r.max_memory_mb,
+                              init_ms=round(r.init_ms, 2) if r.cold else None)
+
+    def close(self) -> None:
+        """Remove the environments' temporary directories."""
+        self._engine.close()
+
+    def __repr__(self) -> str:
+        return (f"<Platform seed={self.seed} t={self.now:g}s functions={self.functions()} "
+                f"attempts={len(self._engine.records)}>")
+
+
+@dataclass(frozen=True, slots=True)
+class EnvironmentView:
+    """A read-only snapshot of one execution environment (a tile of the environment board)."""
+
+    id: int
+    function: str
+    version: str
+    state: str  # INIT | INVOKE | IDLE | SHUTDOWN, as of the platform's clock
+    created_at: float
+    ready_at: float
+    shutdown_at: float | None
+    shutdown_reason: str
+    invocations: int
+    provisioned: bool
+    log_stream: str
+    busy_until: float
+
+    @classmethod
+    def of(cls, env: Environment, now: float) -> EnvironmentView:
+        state = env.state.name
+        if env.state == State.INVOKE and env.busy_until <= now:
+            state = "IDLE"
+        return cls(id=env.id, function=env.pool.fn.name, version=env.pool.version, state=state,
+                   created_at=env.created_at, ready_at=env.ready_at,
+                   shutdown_at=None if env.shutdown_at == float("inf") else env.shutdown_at,
+                   shutdown_reason=env.shutdown_reason, invocations=env.invocations,
+                   provisioned=env.provisioned,
+                   log_stream=env.info.log_stream_name if env.info else "",
+                   busy_until=env.busy_until)
+
+    def __repr__(self) -> str:
+        return (f"<Environment {self.id} {self.function}:{self.version} {self.state} "
+                f"invocations={self.invocations}>")
+
+
+def _split(name: str, qualifier: str | None) -> tuple[str, str | None]:
+    if ":" in name and not name.startswith("arn:"):
+        base, _, q = name.partition(":")
+        return base, qualifier or q
+    if name.startswith("arn:"):
+        parts = name.split(":")
+        return parts[6], qualifier or (parts[7] if len(parts) > 7 else None)
+    return name, qualifier
