@@ -57,15 +57,19 @@ class ContextInfo:
         self.log_stream_name = log_stream_name
 
 
+_NO_IDENTITY = CognitoIdentity()
+
+
 class LambdaContext:
     """Every attribute and method of ``awslambdaric.lambda_context.LambdaContext``.
 
-    ``get_remaining_time_in_millis()`` counts down on the *platform's* clock (virtual time in
-    the simulated engine, including the handler's virtual sleeps).
+    ``get_remaining_time_in_millis()`` counts down on the *platform's* clock: ``clock`` is a
+    zero-argument callable giving the virtual time (in the simulated engine it includes the
+    handler's virtual sleeps). ``request_id`` may be a string or a zero-argument callable that
+    formats it on first use.
     """
 
-    __slots__ = ("_info", "_rid", "_deadline_s", "_clock", "client_context", "identity",
-                 "tenant_id")
+    __slots__ = ("_info", "_rid", "_deadline_s", "_clock", "client_context", "tenant_id")
 
     def __init__(
         self,
@@ -82,7 +86,6 @@ class LambdaContext:
         self._deadline_s = deadline_s
         self._clock = clock
         self.client_context = client_context
-        self.identity = CognitoIdentity()
         self.tenant_id = tenant_id
 
     @property
@@ -91,6 +94,11 @@ class LambdaContext:
         if not isinstance(rid, str):
             rid = self._rid = rid()
         return rid
+
+    @property
+    def identity(self) -> CognitoIdentity:
+        """Cognito identity: both ids ``None`` outside Cognito-authenticated mobile calls."""
+        return _NO_IDENTITY
 
     function_name = property(lambda self: self._info.function_name)
     function_version = property(lambda self: self._info.function_version)
@@ -101,7 +109,7 @@ class LambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         """Milliseconds left before the function times out, floored at 0 [S20]."""
-        return max(int((self._deadline_s - self._clock()) * 1000), 0)
+        return max(int(round((self._deadline_s - self._clock()) * 1000, 6)), 0)
 
     def log(self, msg: str) -> None:
         """Write ``msg`` to the function's log (as ``context.log`` in the RIC)."""

@@ -186,6 +186,17 @@ class DurationStream:
         self._buf: list[float] = []
         self._i = 0
 
+    def take(self, n: int) -> list[float]:
+        """The next ``n`` durations (ms), the same values ``n`` calls of :meth:`next` give."""
+        out = self._buf[self._i:self._i + n]
+        self._i += len(out)
+        while len(out) < n:
+            self._buf = self._model.sample(self._rng, self.chunk, self._memory).tolist()
+            k = min(n - len(out), self.chunk)
+            out.extend(self._buf[:k])
+            self._i = k
+        return out
+
     def next(self) -> float:
         """The next duration (ms)."""
         i = self._i

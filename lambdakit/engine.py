@@ -25,9 +25,12 @@ import math
 import os
 import shutil
 import tempfile
+from array import array
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
+from time import perf_counter as _perf_counter
 from typing import Any
 
 import numpy as np
@@ -55,7 +58,7 @@ from .keepalive import DEFAULT_KEEP_ALIVE, KeepAlivePolicy
 from .lifecycle import State, check_transition
 from .logformat import log_group_name, log_stream_name, timeout_message
 from .records import OUTCOME_CODES, RecordStore
-from .sandbox import Sandbox
+from .sandbox import CallOutcome, HandlerTimeout, Sandbox
 from .versions import LATEST, FunctionVersions
 
 INF = math.inf
@@ -355,6 +358,11 @@ class Engine:
         fixed_pool = None if qualifier is not None and fn.versions.aliases.get(qualifier) \
             else self.resolve(fn, qualifier)
         is_sync = invocation_type == "sync"
+        if (is_sync and fixed_pool is not None and not heap and not fixed_pool.pc_idle
+                and not fixed_pool.measured and not fn.provisioned):
+            self._run_batch(end, times, fixed_pool, events, source, progress)
+            self._advance(end)
+            return
         tick = max(len(times) // 200, 1)
         for i, t in enumerate(times):
             if t > end:
@@ -376,6 +384,236 @@ class Engine:
             if progress is not None and i % tick == 0:
                 progress.update(tick)
         self._advance(end)
+
+    def _run_batch(self, end: float, times: list[float], pool: _Pool, events: _EventSource,
+                   source: str, progress: Any) -> None:
+        """The hot path: synchronous arrivals into one function version, nothing else queued.
+
+        Same rules as :meth:`_start` (concurrency limit, scaling rate, routing, keep-alive,
+        timeouts, errors), written with local variables and written to the record store as one
+        columnar block; any attempt that needs more (an error, output, a virtual sleep, a
+        non-trivial response) is finished by the same helpers the general path uses.
+        """
+        n = len(times)
+        while n and times[n - 1] > end:
+            n -= 1
+        fn = pool.fn
+        rec = self.records
+        base = len(rec)
+        first_event = len(self.event_final)
+        self.event_final.extend(["ok"] * n)
+        group = pool.groups.get(source)
+        if group is None:
+            group = pool.groups[source] = rec.group(fn.name, pool.version, pool.memory_mb,
+                                                    source, pool.max_memory_mb)
+        durs = pool.invoke_stream.take(n)
+        init_col = [0.0] * n
+        outcome_col = bytearray(n)  # 0 = ok
+        env_col = array_i(n)
+        errors: dict[int, str] = {}
+        limit = fn.reserved if fn.reserved is not None else (
+            self.account_limit - self.total_reserved() - self.unreserved_busy)
+        newest = self.newest_created_first
+        idle_q: deque[Environment] = pool.idle
+        idle_h = pool.idle_heap
+        ka = self.keep_alive
+        idle_s = ka.idle_s if ka.max_lifetime_s is None and type(ka).expires_at is \
+            KeepAlivePolicy.expires_at else None
+        busy: list[tuple[float, int, Environment]] = []
+        timeout_ms = pool.timeout_ms
+        sb = self._sandbox
+        lock = sb._lock
+        wall = min(pool.config.timeout_s, self.wall_limit_s)
+        vlimit = float(pool.config.timeout_s)
+        perf = _perf_counter
+        heappush, heappop = heapq.heappush, heapq.heappop
+        seed = self.seed
+        text = events._text if events._fn is None else None
+        info_ctx = LambdaContext
+        clock = _Clock(self, 0.0)  # one per batch: a context is only read while its call runs
+        rid_of = request_id
+        tick = max(n // 200, 1)
+        out = CallOutcome()
+        sb.current = None
+        INVOKE, IDLE = State.INVOKE, State.IDLE
+        nbusy = 0
+        seq = 0
+        for i in range(n):
+            t = times[i]
+            while busy and busy[0][0] <= t:
+                bt, _, benv = heappop(busy)
+                nbusy -= 1
+                benv.state = IDLE
+                benv.idle_since = bt
+                benv.expires_at = bt + idle_s if idle_s is not None else ka.expires_at(
+                    benv.created_at, bt)
+                if newest:
+                    heappush(idle_h, (-benv.id, benv))
+                else:
+                    idle_q.append(benv)
+            if nbusy >= limit:
+                self._last_reason = self._limit_reason(fn) or (
+                    "ReservedFunctionConcurrentInvocationLimitExceeded"
+                    if fn.reserved is not None else "ConcurrentInvocationLimitExceeded")
+                outcome_col[i] = _THROTTLED
+                env_col[i] = -1
+                durs[i] = 0.0
+                errors[i] = "TooManyRequestsException"
+                self.event_final[first_event + i] = "throttled"
+                continue
+            found: Environment | None = None
+            while idle_h if newest else idle_q:
+                cand = heappop(idle_h)[1] if newest else idle_q.pop()
+                if cand.expires_at > t:
+                    found = cand
+                    break
+                self._shutdown(cand, cand.expires_at, "keep-alive expired")
+            cold = found is None
+            init_ms = 0.0
+            if cold:
+                self.now = t
+                fn.busy += nbusy  # let the shared checks see this batch's load
+                if fn.reserved is None:
+                    self.unreserved_busy += nbusy
+                found, reason = self._acquire(pool, t)
+                fn.busy -= nbusy
+                if fn.reserved is None:
+                    self.unreserved_busy -= nbusy
+                if found is None:
+                    self._last_reason = reason
+                    outcome_col[i] = _THROTTLED
+                    env_col[i] = -1
+                    durs[i] = 0.0
+                    errors[i] = "TooManyRequestsException"
+                    self.event_final[first_event + i] = "throttled"
+                    continue
+                init_ms = pool.init_stream.next()
+                init_col[i] = init_ms
+                init_error = self._init(found)
+                if init_error is not None:
+                    found.move(State.INVOKE)
+                    self._finish_slow(pool, found, base + i, first_event + i,
+                                      init_error=init_error)
+                    outcome_col[i] = OUTCOME_CODES["error"]
+                    errors[i] = init_error.error_type
+                    durs[i] = 0.0
+                    env_col[i] = found.id
+                    found.busy_until = t + init_ms / 1000.0
+                    fn.busy += 1
+                    if fn.reserved is None:
+                        self.unreserved_busy += 1
+                    self._push(found.busy_until, _FREE, (found, True, -1))
+                    continue
+            env: Environment = found  # type: ignore[assignment]  # set on every path above
+            env.state = INVOKE
+            env.invocations += 1
+            begin = t + init_ms / 1000.0
+            ev = first_event + i
+            clock._begin = begin
+            ctx = info_ctx(env.info, partial(rid_of, seed, ev),  # type: ignore[arg-type]
+                           deadline_s=begin + vlimit, clock=clock)
+            out.virtual_s = 0.0
+            sb.current = out
+            sb._virtual_limit = vlimit
+            os.environ = env.environ  # type: ignore[assignment]  # noqa: B003
+            start = perf()
+            sb._deadline_wall = start + wall
+            try:
+                result = env.handler(_decode(text) if text is not None  # type: ignore[misc]
+                                     else _decode(events.text(i)), ctx)
+                with lock:
+                    sb._deadline_wall = 0.0
+                failed: BaseException | None = None
+            except KeyboardInterrupt:
+                sb.current = None
+                raise
+            except BaseException as exc:  # noqa: BLE001 - becomes the attempt's record
+                with lock:
+                    sb._deadline_wall = 0.0
+                failed = exc
+                result = None
+            sb.current = None
+            d = durs[i] + out.virtual_s * 1000.0
+            slow = (failed is not None or out.lines or sb.partial or d > timeout_ms
+                    or (result is not None and type(result) not in _PLAIN))
+            if slow:
+                out.wall_s = perf() - start
+                out.error = None if isinstance(failed, HandlerTimeout) else failed
+                out.timed_out = isinstance(failed, HandlerTimeout)
+                if sb.partial:
+                    out.lines.append((out.virtual_s, None, sb.partial))
+                    sb.partial = ""
+                outcome, d, etype, reset = self._finish_slow(
+                    pool, env, base + i, ev, call=out, duration=d)
+                out.lines = []
+                if outcome != "ok":
+                    outcome_col[i] = OUTCOME_CODES[outcome]
+                    errors[i] = etype  # type: ignore[assignment]
+                    self.event_final[ev] = outcome
+                if reset:
+                    env_col[i] = env.id
+                    durs[i] = d
+                    env.busy_until = begin + d / 1000.0
+                    fn.busy += 1
+                    if fn.reserved is None:
+                        self.unreserved_busy += 1
+                    self._push(env.busy_until, _FREE, (env, True, -1))
+                    continue
+            durs[i] = d
+            env_col[i] = env.id
+            endt = begin + d / 1000.0
+            env.busy_until = endt
+            seq += 1
+            heappush(busy, (endt, seq, env))
+            nbusy += 1
+            if progress is not None and i % tick == 0:
+                progress.update(tick)
+        # hand the still-busy environments to the general loop
+        fn.busy += nbusy
+        if fn.reserved is None:
+            self.unreserved_busy += nbusy
+        for bt, _, env in busy:
+            self._push(bt, _FREE, (env, False, -1))
+        cold_mask = np.zeros(n, dtype=np.int8)
+        arr_times = np.asarray(times[:n], dtype=np.float64)
+        init_arr = np.asarray(init_col, dtype=np.float64)
+        cold_mask[init_arr > 0] = 1
+        rec.extend({"event": np.arange(first_event, first_event + n), "attempt": np.zeros(n),
+                    "group": np.full(n, group), "env": np.frombuffer(env_col, dtype=np.int32),
+                    "cold": cold_mask,
+                    "arrival_s": arr_times, "start_s": arr_times, "init_ms": init_arr,
+                    "duration_ms": np.asarray(durs, dtype=np.float64),
+                    "outcome": np.frombuffer(bytes(outcome_col), dtype=np.int8)}, errors)
+        self.now = times[n - 1] if n else self.now
+
+    def _finish_slow(self, pool: _Pool, env: Environment, row: int, ev: int, *,
+                     call: CallOutcome | None = None, duration: float = 0.0,
+                     init_error: HandlerInitError | None = None
+                     ) -> tuple[str, float, str | None, bool]:
+        """Outcome of an attempt that failed, printed or returned a non-trivial value."""
+        rid = _LazyId(self.seed, ev)
+        if init_error is not None:
+            self.error_docs[row] = init_error.document()
+            return "error", 0.0, init_error.error_type, True
+        assert call is not None
+        if call.lines:
+            self.outputs[row] = list(call.lines)
+        if call.timed_out or duration > pool.timeout_ms:
+            self.error_docs[row] = {"errorType": "Sandbox.Timedout", "errorMessage":
+                                    f"RequestId: {rid()} Error: "
+                                    f"{timeout_message(pool.config.timeout_s)}"}
+            return "timeout", pool.timeout_ms, "Sandbox.Timedout", True
+        exc = call.error
+        if exc is not None:
+            if isinstance(exc, SystemExit):
+                self.error_docs[row] = {"errorType": "Runtime.ExitError", "errorMessage":
+                                        f"RequestId: {rid()} Error: Runtime exited with error: "
+                                        f"exit status {exc.code}"}
+                return "error", duration, "Runtime.ExitError", True
+            doc = error_document(exc, rid())
+            self.error_docs[row] = doc
+            return "error", duration, doc["errorType"], False
+        return "ok", duration, None, False
 
     # -- invocations -----------------------------------------------------------------------
     def _limit_reason(self, fn: _Fn) -> str | None:
@@ -741,6 +979,11 @@ class Engine:
 
 # -- small helpers ------------------------------------------------------------------------
 _PLAIN = (str, int, float, bool)
+
+
+def array_i(n: int) -> array:
+    """A zeroed int32 array of length ``n``."""
+    return array("i", bytes(4 * n))
 
 
 class _LazyId:

@@ -230,7 +230,7 @@ class Platform:
             eng.run_until(t0 + span, arrivals, (fn, qualifier), event, invocation_type, bar)
         finally:
             if bar is not None:
-                bar.update(bar.total - bar.n)
+                bar.update((bar.total or 0) - bar.n)
                 bar.close()
         return self._since(first)
 

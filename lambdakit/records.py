@@ -143,6 +143,17 @@ class RecordStore:
         self._arrays = None
         return i
 
+    def extend(self, columns: dict[str, np.ndarray | list[Any]],
+               error_types: dict[int, str] | None = None) -> None:
+        """Append a block of rows given column by column (the simulator's batch path)."""
+        base = len(self)
+        for name, code in self._TYPES:
+            self.raw[name].extend(array(code, np.asarray(columns[name]).astype(code).tobytes())
+                                  if len(columns[name]) else array(code))
+        for i, t in (error_types or {}).items():
+            self.error_types[base + i] = t
+        self._arrays = None
+
     def __len__(self) -> int:
         return len(self.raw["event"])
 

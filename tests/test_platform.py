@@ -40,7 +40,7 @@ def test_global_counter_survives_warm_invocations_and_resets_after_cold_start() 
     assert [e.state for e in p.environments("counter")] == ["SHUTDOWN", "IDLE"]
 
 
-def test_burst_of_2000_sync_requests_with_reserved_100_gives_100_concurrent_1900_throttles() -> None:
+def test_2000_sync_burst_with_reserved_100_gives_100_concurrent_1900_throttles() -> None:
     p = Platform(seed=2)
     p.create_function("api", lambda e, c: "ok", reserved_concurrency=100, duration=Fixed(1000))
     run = p.run(Burst(2000), function="api", duration_s=5, progress=False)
