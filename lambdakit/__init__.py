@@ -12,7 +12,7 @@ Example:
     {'ok': True}
 """
 
-from . import pricing
+from . import events, fleet, pricing, tiers
 from .config import AsyncConfig, FunctionConfig
 from .durations import Empirical, Exponential, Fixed, LogNormal, Measured
 from .engine import AsyncAccepted, InvokeResult
@@ -42,5 +42,6 @@ __all__ = [
     "KeepAlivePolicy", "LambdaError", "LogNormal", "LogView", "Measured", "Metrics",
     "NeverExpire", "Platform", "Poisson", "Record", "RecordTable", "Replay",
     "RequestTooLargeException", "ResourceConflictException", "ResourceNotFoundException",
-    "State", "Steps", "TooManyRequestsException", "Workload", "pricing",
+    "State", "Steps", "TooManyRequestsException", "Workload", "events", "fleet", "pricing",
+    "tiers",
 ]

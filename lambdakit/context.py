@@ -38,6 +38,7 @@ class ContextInfo:
         "memory_limit_in_mb",
         "log_group_name",
         "log_stream_name",
+        "request_ids",
     )
 
     def __init__(
@@ -48,7 +49,9 @@ class ContextInfo:
         memory_mb: int,
         log_group_name: str,
         log_stream_name: str,
+        request_ids: Callable[[int], str] | None = None,
     ) -> None:
+        self.request_ids = request_ids  # formats a request number into an id, when given
         self.function_name = function_name
         self.function_version = function_version
         self.invoked_function_arn = invoked_function_arn
@@ -66,7 +69,7 @@ class LambdaContext:
     ``get_remaining_time_in_millis()`` counts down on the *platform's* clock: ``clock`` is a
     zero-argument callable giving the virtual time (in the simulated engine it includes the
     handler's virtual sleeps). ``request_id`` may be a string or a zero-argument callable that
-    formats it on first use.
+    formats it on first use, or an event number that ``info.request_ids`` formats on first use.
     """
 
     __slots__ = ("_info", "_rid", "_deadline_s", "_clock", "client_context", "tenant_id")
@@ -74,8 +77,7 @@ class LambdaContext:
     def __init__(
         self,
         info: ContextInfo,
-        request_id: str | Callable[[], str],
-        *,
+        request_id: str | int | Callable[[], str],
         deadline_s: float,
         clock: Callable[[], float],
         client_context: Any = None,
@@ -91,9 +93,12 @@ class LambdaContext:
     @property
     def aws_request_id(self) -> str:
         rid = self._rid
-        if not isinstance(rid, str):
-            rid = self._rid = rid()
-        return rid
+        if type(rid) is int:
+            fmt = self._info.request_ids
+            rid = self._rid = fmt(rid) if fmt is not None else str(rid)
+        elif not isinstance(rid, str):
+            rid = self._rid = rid()  # type: ignore[operator]
+        return rid  # type: ignore[return-value]
 
     @property
     def identity(self) -> CognitoIdentity:

@@ -64,6 +64,7 @@ from .versions import LATEST, FunctionVersions
 INF = math.inf
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024  # 6 MB request (facts §4 [S3])
 ASYNC_PAYLOAD_LIMIT = 1024 * 1024  # 1 MB since Oct 2025 (facts §4 [S3][S13])
+INIT_LIMIT_S = 10.0  # init phase limit for on-demand functions (facts §1.1 [S1])
 SCALING_WINDOW_S = 10.0  # 1,000 new environments every 10 s per function (facts §2 [S4][S5])
 SCALING_PER_WINDOW = 1000
 ASYNC_RETRY_DELAYS_S = (60.0, 120.0)  # 1 min before the 2nd attempt, 2 min before the 3rd [S12]
@@ -78,8 +79,8 @@ class Environment:
     """One execution environment (a row of the environment board)."""
 
     __slots__ = ("id", "pool", "state", "created_at", "ready_at", "idle_since", "expires_at",
-                 "invocations", "handler", "module", "provisioned", "info", "environ",
-                 "tmpdir", "shutdown_at", "shutdown_reason", "busy_until")
+                 "handler", "module", "provisioned", "info", "environ",
+                 "tmpdir", "shutdown_at", "shutdown_reason", "busy_until", "init_lines")
 
     def __init__(self, env_id: int, pool: _Pool, created_at: float, provisioned: bool) -> None:
         self.id = env_id
@@ -89,7 +90,6 @@ class Environment:
         self.ready_at = created_at
         self.idle_since = created_at
         self.expires_at = INF
-        self.invocations = 0
         self.handler: Callable[[Any, Any], Any] | None = None
         self.module: Any = None
         self.provisioned = provisioned
@@ -99,6 +99,7 @@ class Environment:
         self.shutdown_at = INF
         self.shutdown_reason = ""
         self.busy_until = created_at
+        self.init_lines: list[tuple[float, str | None, str]] = []
 
     def move(self, new: State) -> None:
         check_transition(self.state, new)
@@ -222,6 +223,7 @@ class Engine:
         self.last_response: Any = None
         self._last_reason: str | None = None
         self._last_end = 0.0
+        self._request_ids = partial(request_id, seed)
 
     # -- configuration ---------------------------------------------------------------------
     def rng_for(self, function: str, version: str) -> np.random.Generator:
@@ -417,8 +419,6 @@ class Engine:
         idle_q: deque[Environment] = pool.idle
         idle_h = pool.idle_heap
         ka = self.keep_alive
-        idle_s = ka.idle_s if ka.max_lifetime_s is None and type(ka).expires_at is \
-            KeepAlivePolicy.expires_at else None
         busy: list[tuple[float, int, Environment]] = []
         timeout_ms = pool.timeout_ms
         sb = self._sandbox
@@ -427,14 +427,20 @@ class Engine:
         vlimit = float(pool.config.timeout_s)
         perf = _perf_counter
         heappush, heappop = heapq.heappush, heapq.heappop
-        seed = self.seed
         text = events._text if events._fn is None else None
+        empty = text == "{}"
+        loads = json.loads
+        encode = _JSON_ENCODE
         info_ctx = LambdaContext
         clock = _Clock(self, 0.0)  # one per batch: a context is only read while its call runs
-        rid_of = request_id
+        life = ka.max_lifetime_s if ka.max_lifetime_s is not None else INF
+        simple_ka = type(ka).expires_at is KeepAlivePolicy.expires_at
+        ka_idle = ka.idle_s
+        current_environ: Any = None
         tick = max(n // 200, 1)
         out = CallOutcome()
-        sb.current = None
+        sb.current = out  # the whole batch writes into one outcome; checked after each call
+        sb._virtual_limit = vlimit
         INVOKE, IDLE = State.INVOKE, State.IDLE
         nbusy = 0
         seq = 0
@@ -445,8 +451,12 @@ class Engine:
                 nbusy -= 1
                 benv.state = IDLE
                 benv.idle_since = bt
-                benv.expires_at = bt + idle_s if idle_s is not None else ka.expires_at(
-                    benv.created_at, bt)
+                if simple_ka:  # KeepAlivePolicy.expires_at, inlined
+                    exp = bt + ka_idle
+                    lim = benv.created_at + life
+                    benv.expires_at = exp if exp <= lim else (lim if lim > bt else bt)
+                else:
+                    benv.expires_at = ka.expires_at(benv.created_at, bt)
                 if newest:
                     heappush(idle_h, (-benv.id, benv))
                 else:
@@ -489,7 +499,16 @@ class Engine:
                     continue
                 init_ms = pool.init_stream.next()
                 init_col[i] = init_ms
+                found.ready_at = t + init_ms / 1000.0
                 init_error = self._init(found)
+                sb.current = out
+                sb._virtual_limit = vlimit
+                current_environ = None  # init ran with this environment's variables
+                if found.init_lines:
+                    shift = -init_ms / 1000.0
+                    self.outputs[base + i] = [(shift, lvl, txt)
+                                              for _, lvl, txt in found.init_lines]
+                    found.init_lines = []
                 if init_error is not None:
                     found.move(State.INVOKE)
                     self._finish_slow(pool, found, base + i, first_event + i,
@@ -506,36 +525,41 @@ class Engine:
                     continue
             env: Environment = found  # type: ignore[assignment]  # set on every path above
             env.state = INVOKE
-            env.invocations += 1
             begin = t + init_ms / 1000.0
             ev = first_event + i
             clock._begin = begin
-            ctx = info_ctx(env.info, partial(rid_of, seed, ev),  # type: ignore[arg-type]
-                           deadline_s=begin + vlimit, clock=clock)
-            out.virtual_s = 0.0
-            sb.current = out
-            sb._virtual_limit = vlimit
-            os.environ = env.environ  # type: ignore[assignment]  # noqa: B003
+            ctx = info_ctx(env.info, ev, begin + vlimit, clock)  # type: ignore[arg-type]
+            if env.environ is not current_environ:
+                current_environ = os.environ = env.environ  # type: ignore[assignment]  # noqa: B003
+                tempfile.tempdir = env.tmpdir
+            payload = ({} if empty else loads(text)) if text is not None \
+                else _decode(events.text(i))
             start = perf()
             sb._deadline_wall = start + wall
             try:
-                result = env.handler(_decode(text) if text is not None  # type: ignore[misc]
-                                     else _decode(events.text(i)), ctx)
+                result = env.handler(payload, ctx)  # type: ignore[misc]
                 with lock:
                     sb._deadline_wall = 0.0
                 failed: BaseException | None = None
             except KeyboardInterrupt:
                 sb.current = None
+                os.environ = self._sandbox._saved[2]  # type: ignore[assignment]  # noqa: B003
                 raise
             except BaseException as exc:  # noqa: BLE001 - becomes the attempt's record
                 with lock:
                     sb._deadline_wall = 0.0
                 failed = exc
                 result = None
-            sb.current = None
-            d = durs[i] + out.virtual_s * 1000.0
-            slow = (failed is not None or out.lines or sb.partial or d > timeout_ms
-                    or (result is not None and type(result) not in _PLAIN))
+            d = durs[i]
+            vs = out.virtual_s
+            if vs:
+                d += vs * 1000.0
+            slow = failed is not None or out.lines or sb.partial or d > timeout_ms
+            if not slow and result is not None and type(result) not in _PLAIN:
+                try:
+                    encode(result)
+                except (TypeError, ValueError, RecursionError):
+                    slow = True
             if slow:
                 out.wall_s = perf() - start
                 out.error = None if isinstance(failed, HandlerTimeout) else failed
@@ -543,9 +567,13 @@ class Engine:
                 if sb.partial:
                     out.lines.append((out.virtual_s, None, sb.partial))
                     sb.partial = ""
+                out.result = result
                 outcome, d, etype, reset = self._finish_slow(
                     pool, env, base + i, ev, call=out, duration=d)
                 out.lines = []
+                out.result = out.error = None
+                out.timed_out = False
+                out.virtual_s = 0.0
                 if outcome != "ok":
                     outcome_col[i] = OUTCOME_CODES[outcome]
                     errors[i] = etype  # type: ignore[assignment]
@@ -559,6 +587,8 @@ class Engine:
                         self.unreserved_busy += 1
                     self._push(env.busy_until, _FREE, (env, True, -1))
                     continue
+            if vs:
+                out.virtual_s = 0.0
             durs[i] = d
             env_col[i] = env.id
             endt = begin + d / 1000.0
@@ -569,6 +599,7 @@ class Engine:
             if progress is not None and i % tick == 0:
                 progress.update(tick)
         # hand the still-busy environments to the general loop
+        sb.current = None
         fn.busy += nbusy
         if fn.reserved is None:
             self.unreserved_busy += nbusy
@@ -597,7 +628,7 @@ class Engine:
             return "error", 0.0, init_error.error_type, True
         assert call is not None
         if call.lines:
-            self.outputs[row] = list(call.lines)
+            self.outputs.setdefault(row, []).extend(call.lines)
         if call.timed_out or duration > pool.timeout_ms:
             self.error_docs[row] = {"errorType": "Sandbox.Timedout", "errorMessage":
                                     f"RequestId: {rid()} Error: "
@@ -613,6 +644,11 @@ class Engine:
             doc = error_document(exc, rid())
             self.error_docs[row] = doc
             return "error", duration, doc["errorType"], False
+        if call.result is not None and type(call.result) not in _PLAIN:
+            _, marshal_error = marshal_response(call.result)
+            if marshal_error is not None:
+                self.error_docs[row] = marshal_error
+                return "error", duration, marshal_error["errorType"], False
         return "ok", duration, None, False
 
     # -- invocations -----------------------------------------------------------------------
@@ -664,7 +700,7 @@ class Engine:
         day = _day(self.epoch_s + t)
         stream = log_stream_name(day, pool.version, environment_guid(self.seed, env.id))
         env.info = ContextInfo(fn.name, pool.version, pool.arn, pool.memory_mb,
-                               log_group_name(fn.name), stream)
+                               log_group_name(fn.name), stream, self._request_ids)
         env.environ = self._environ(pool, env, provisioned)
         return env
 
@@ -699,16 +735,31 @@ class Engine:
         return base
 
     def _init(self, env: Environment) -> HandlerInitError | None:
-        """Function init: load the handler into a fresh module (a real cold start)."""
+        """Function init: load the handler into a fresh module (a real cold start).
+
+        Runs in the sandbox like a handler: the module's prints go to the log (kept in
+        ``env.init_lines`` until the first attempt's record exists), it sees the environment's
+        variables, and init code that never finishes is stopped at the 10 s init limit
+        (facts §1.1 [S1])."""
         cfg = env.pool.config
         os.makedirs(env.tmpdir, exist_ok=True)
-        try:
-            with self._sandbox:
-                loaded = load_handler(cfg.handler, code_dir=cfg.code_dir, source=cfg.source)
-        except HandlerInitError as exc:
-            return exc
-        env.handler = loaded.function
-        env.module = loaded.module
+        loaded: list[Any] = []
+        with self._sandbox:
+            call = self._sandbox.call(
+                lambda _e, _c: loaded.append(load_handler(cfg.handler, code_dir=cfg.code_dir,
+                                                          source=cfg.source)),
+                None, None, wall_limit_s=min(INIT_LIMIT_S, self.wall_limit_s),
+                virtual_limit_s=INIT_LIMIT_S, environ=env.environ)
+        env.init_lines = call.lines
+        if call.timed_out:
+            return HandlerInitError("Sandbox.Timedout",
+                                    f"Init phase timed out after {INIT_LIMIT_S:.2f} seconds")
+        if isinstance(call.error, HandlerInitError):
+            return call.error
+        if call.error is not None:  # e.g. SystemExit during init
+            return HandlerInitError("Runtime.ExitError", f"Runtime exited: {call.error!r}")
+        env.handler = loaded[0].function
+        env.module = loaded[0].module
         return None
 
     def _start(self, pool: _Pool, ev: int, attempt: int, arrival: float, t: float, text: str,
@@ -737,9 +788,9 @@ class Engine:
         init_error: HandlerInitError | None = None
         if cold:
             init_ms = pool.init_stream.next()
+            env.ready_at = t + init_ms / 1000.0
             init_error = self._init(env)
         env.move(State.INVOKE)
-        env.invocations += 1
         begin = t + init_ms / 1000.0
         out_lines: list[tuple[float, str | None, str]] | None = None
         error_doc: dict[str, Any] | None = None
@@ -751,8 +802,8 @@ class Engine:
             error_type = init_error.error_type
         else:
             rid = _LazyId(self.seed, ev)
-            ctx = LambdaContext(env.info, rid, deadline_s=begin + pool.timeout_ms / 1000.0,  # type: ignore[arg-type]
-                                clock=_Clock(self, begin), client_context=client_context)
+            ctx = LambdaContext(env.info, ev, begin + pool.timeout_ms / 1000.0,  # type: ignore[arg-type]
+                                _Clock(self, begin), client_context=client_context)
             self.now = begin
             call = self._sandbox.call(
                 env.handler, _decode(text), ctx,  # type: ignore[arg-type]
@@ -792,6 +843,10 @@ class Engine:
                         response = json.loads(body) if body is not None else None
         idx = rec.append(ev, attempt, group, env.id, cold, arrival, t, init_ms, duration,
                          outcome, error_type if outcome != "ok" else None)
+        if cold and env.init_lines:
+            shift = -init_ms / 1000.0  # printed during init, before START
+            out_lines = [(shift, lvl, txt) for _, lvl, txt in env.init_lines] + (out_lines or [])
+            env.init_lines = []
         if out_lines:
             self.outputs[idx] = out_lines
         if error_doc is not None:
@@ -979,6 +1034,39 @@ class Engine:
 
 # -- small helpers ------------------------------------------------------------------------
 _PLAIN = (str, int, float, bool)
+
+
+def _json_check_encoder() -> Callable[[Any], Any]:
+    """The C JSON encoder without the two Python frames of ``json.dumps`` (hot path)."""
+    try:
+        from json.encoder import (  # type: ignore[attr-defined]
+            c_make_encoder,
+            encode_basestring_ascii,
+        )
+    except ImportError:  # pragma: no cover - CPython always has it
+        c_make_encoder = None
+    if c_make_encoder is None:  # pragma: no cover
+        return json.JSONEncoder().encode
+    default = json.JSONEncoder().default
+
+    def make() -> Any:
+        return c_make_encoder({}, default, encode_basestring_ascii, None, ":", ",",
+                              False, False, True)
+
+    encoder = make()
+
+    def check(obj: Any) -> Any:
+        nonlocal encoder
+        try:
+            return encoder(obj, 0)
+        except BaseException:
+            encoder = make()  # its cycle markers may hold stale entries now
+            raise
+
+    return check
+
+
+_JSON_ENCODE = _json_check_encoder()
 
 
 def array_i(n: int) -> array:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import logformat as lf
 from .ids import request_id
+from .records import Record
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -140,12 +141,18 @@ def _attempt_lines(engine: Engine, i: int, epoch: float) -> list[LogEvent]:
     elif doc is not None:
         add(end, "ERROR", lf.unhandled_error_log(doc))
     add(end, "platform", lf.end_line(rid))
-    # new-style status suffix: timeouts and runtime crashes / failed inits (facts §1.4 [S1]);
-    # an ordinary handler exception leaves the REPORT line as it is
+    add(end, "platform", report_for(r))
+    return out
+
+
+def report_for(r: Record) -> str:
+    """The REPORT line of one attempt, with the new-style status suffix for timeouts and
+    runtime crashes / failed inits (facts §1.4 [S1]); an ordinary handler exception leaves
+    the line as it is."""
     crash = r.error_type is not None and r.error_type.startswith("Runtime.")
     status = "timeout" if r.outcome == "timeout" else ("error" if crash else None)
-    add(end, "platform", lf.report_line(
-        rid, duration_ms=round(r.duration_ms, 2), billed_ms=r.billed_ms, memory_mb=r.memory_mb,
-        max_memory_mb=r.max_memory_mb, init_ms=round(r.init_ms, 2) if r.cold else None,
-        status=status, error_type=r.error_type if status == "error" else None))
-    return out
+    return lf.report_line(
+        r.request_id, duration_ms=round(r.duration_ms, 2), billed_ms=r.billed_ms,
+        memory_mb=r.memory_mb, max_memory_mb=r.max_memory_mb,
+        init_ms=round(r.init_ms, 2) if r.cold else None,
+        status=status, error_type=r.error_type if status == "error" else None)

@@ -25,14 +25,13 @@ from typing import Any
 
 import numpy as np
 
-from . import logformat as lf
 from .config import AsyncConfig, FunctionConfig
 from .durations import DurationModel
 from .engine import AsyncAccepted, Engine, Environment, InvokeResult
 from .errors import InvalidParameterValueException
 from .keepalive import DEFAULT_KEEP_ALIVE, KeepAlivePolicy
 from .lifecycle import State
-from .logs import LogView, function_logs
+from .logs import LogView, function_logs, report_for
 from .metrics import Metrics, compute_metrics
 from .pricing import CostEstimate, estimate_usage
 from .records import RecordTable
@@ -264,8 +263,11 @@ class Platform:
 
     def environments(self, name: str | None = None) -> list[EnvironmentView]:
         """A snapshot of every execution environment (the environment board's rows)."""
-        self._engine.sweep()
-        return [EnvironmentView.of(e, self.now) for e in self._engine.environments
+        eng = self._engine
+        eng.sweep()
+        env_col = eng.records.arrays()["env"]
+        served = np.bincount(env_col[env_col >= 0], minlength=len(eng.environments))
+        return [EnvironmentView.of(e, self.now, int(served[e.id])) for e in eng.environments
                 if name is None or e.pool.fn.name == name]
 
     def event_outcomes(self) -> Counter[str]:
@@ -292,12 +294,21 @@ class Platform:
                               free_tier=free_tier)
 
     def report_line(self, record_index: int) -> str:
-        """The REPORT line of one attempt."""
-        r = self._engine.records[record_index]
-        return lf.report_line(r.request_id, duration_ms=round(r.duration_ms, 2),
-                              billed_ms=r.billed_ms, memory_mb=r.memory_mb,
-                              max_memory_mb=r.max_memory_mb,
-                              init_ms=round(r.init_ms, 2) if r.cold else None)
+        """The REPORT line of one attempt (as the log shows it)."""
+        return report_for(self._engine.records[record_index])
+
+    @property
+    def account_concurrency(self) -> int:
+        """The Region's concurrency quota of this simulated account."""
+        return self._engine.account_limit
+
+    @property
+    def region(self) -> str:
+        return self._engine.region
+
+    @property
+    def account_id(self) -> str:
+        return self._engine.account_id
 
     def close(self) -> None:
         """Remove the environments' temporary directories."""
@@ -326,14 +337,17 @@ class EnvironmentView:
     busy_until: float
 
     @classmethod
-    def of(cls, env: Environment, now: float) -> EnvironmentView:
+    def of(cls, env: Environment, now: float, invocations: int) -> EnvironmentView:
         state = env.state.name
-        if env.state == State.INVOKE and env.busy_until <= now:
-            state = "IDLE"
+        if env.state == State.INVOKE:
+            if env.busy_until <= now:
+                state = "IDLE"
+            elif now < env.ready_at:
+                state = "INIT"  # still in its cold start
         return cls(id=env.id, function=env.pool.fn.name, version=env.pool.version, state=state,
                    created_at=env.created_at, ready_at=env.ready_at,
                    shutdown_at=None if env.shutdown_at == float("inf") else env.shutdown_at,
-                   shutdown_reason=env.shutdown_reason, invocations=env.invocations,
+                   shutdown_reason=env.shutdown_reason, invocations=invocations,
                    provisioned=env.provisioned,
                    log_stream=env.info.log_stream_name if env.info else "",
                    busy_until=env.busy_until)

@@ -230,6 +230,11 @@ class RecordTable:
         """One column (NumPy array) for the selected rows."""
         return self._store.arrays()[name][self._idx]
 
+    def request_ids(self) -> list[str]:
+        """The request id of each selected row."""
+        seed = self._store.seed
+        return [request_id(seed, int(e)) for e in self._store.arrays()["event"][self._idx]]
+
     def to_dataframe(self) -> pd.DataFrame:
         """One row per attempt, with request ids and billed durations."""
         import pandas as pd

@@ -1,0 +1,1 @@
+"""Real-browser checks: JupyterLab on loopback driven by Playwright and Debian's Chromium."""
