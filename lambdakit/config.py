@@ -166,6 +166,7 @@ class FunctionConfig:
     duration_model: Any = None
     init_model: Any = None
     async_config: AsyncConfig = field(default_factory=AsyncConfig)
+    role: Any = None  # execution role (lambdakit.iam); None = not checked
 
     def __post_init__(self) -> None:
         _normalise_ints(self, ("memory_mb", "timeout_s", "ephemeral_storage_mb"))

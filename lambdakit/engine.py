@@ -71,7 +71,7 @@ ASYNC_RETRY_DELAYS_S = (60.0, 120.0)  # 1 min before the 2nd attempt, 2 min befo
 THROTTLE_BACKOFF_S = (1.0, 300.0)  # async throttles: 1 s growing to 5 min [S12]
 DEFAULT_MAX_MEMORY_USED_MB = 40  # lambdakit assumption: a small Python handler's footprint
 
-_FREE, _ASYNC = 0, 1
+_FREE, _ASYNC, _CALL = 0, 1, 2
 _THROTTLED = OUTCOME_CODES["throttled"]
 
 
@@ -127,6 +127,22 @@ class InvokeResult:
     request_id: str
     record_index: int
     log_result: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceResult:
+    """What a poller gets back from one synchronous invoke of a batch."""
+
+    record_index: int
+    request_id: str
+    outcome: str  # ok | error | timeout | throttled
+    payload: Any  # the handler's response, or the error document
+    function_error: bool
+    end_s: float
+
+    @property
+    def throttled(self) -> bool:
+        return self.outcome == "throttled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,12 +234,14 @@ class Engine:
         self._seq = 0
         self._rng = np.random.default_rng(seed)
         self._route_rng = np.random.default_rng([seed, 7])
-        self._sandbox = Sandbox()
+        self._sandbox = Sandbox(owner=self)
+        self.services: dict[tuple[str, str], Any] = {}  # (kind, name) -> in-memory service
         self._tmp_root = ""
         self.last_response: Any = None
         self._last_reason: str | None = None
         self._last_end = 0.0
         self._request_ids = partial(request_id, seed)
+        self._clock = self.handler_now
 
     # -- configuration ---------------------------------------------------------------------
     def rng_for(self, function: str, version: str) -> np.random.Generator:
@@ -307,13 +325,38 @@ class Engine:
         return InvokeResult(200, payload, ferr, pool.version, request_id(self.seed, ev), idx)
 
     def invoke_async(self, name: str, event: Any, qualifier: str | None = None,
-                     source: str = "async") -> AsyncAccepted:
-        """Queue an asynchronous invoke (202). It runs when the platform runs."""
+                     source: str = "async", at: float | None = None) -> AsyncAccepted:
+        """Queue an asynchronous invoke (202). It runs when the platform runs. ``at`` defaults
+        to the clock as the caller sees it (inside a handler: its virtual time)."""
         fn = self.function(name)
         text = _encode(event, ASYNC_PAYLOAD_LIMIT)
         ev = self.new_event()
-        self._push(self.now, _ASYNC, (fn, qualifier, ev, 0, self.now, text, source, 0))
+        t = self.handler_now() if at is None else at
+        self._push(t, _ASYNC, (fn, qualifier, ev, 0, t, text, source, 0))
         return AsyncAccepted(202, request_id(self.seed, ev), ev)
+
+    def invoke_for_source(self, name: str, event: Any, source: str,
+                          on_done: Callable[[SourceResult], None],
+                          qualifier: str | None = None) -> SourceResult:
+        """A synchronous invoke made by a poller (an event-source mapping) from a scheduled
+        callback, at the current time. Returns at once with the attempt's result; ``on_done``
+        is called when the attempt ends on the clock (when the poller gets the response).
+        A throttled attempt ends at once (``result.throttled``)."""
+        fn = self.function(name)
+        text = _encode(event, SYNC_PAYLOAD_LIMIT)
+        pool = self.resolve(fn, qualifier)
+        ev = self.new_event()
+        with self._sandbox:
+            idx = self._start(pool, ev, 0, self.now, self.now, text, source, qualifier,
+                              keep_response=True)
+        r = self.records[idx]
+        result = SourceResult(idx, r.request_id, r.outcome, self.last_response,
+                              r.outcome != "ok" and r.outcome != "throttled", r.end_s)
+        if r.outcome == "throttled":
+            on_done(result)
+        else:
+            self.call_at(r.end_s, lambda _t: on_done(result))
+        return result
 
     def run_until(self, end: float, arrivals: np.ndarray | None = None,
                   target: tuple[_Fn, str | None] | None = None, event: Any = None,
@@ -335,16 +378,38 @@ class Engine:
         self._seq += 1
         heapq.heappush(self._heap, (t, self._seq, kind, obj))
 
+    def call_at(self, t: float, callback: Callable[[float], None]) -> None:
+        """Run ``callback(t)`` when the clock reaches ``t`` (services, pollers, schedules).
+
+        Example:
+            >>> e = Engine(seed=0); seen = []
+            >>> e.call_at(5.0, seen.append); e.run_until(10.0); seen
+            [5.0]
+        """
+        if not t >= self.now:
+            raise InvalidParameterValueException("t", t, f"a time at or after now ({self.now})")
+        self._push(t, _CALL, callback)
+
+    def handler_now(self) -> float:
+        """The platform clock as the running handler sees it (its virtual sleeps included)."""
+        cur = self._sandbox.current
+        return self.now + (cur.virtual_s if cur is not None else 0.0)
+
+    def _dispatch(self, kind: int, obj: Any, t: float) -> None:
+        if kind == _FREE:
+            self._free(obj, t)
+        elif kind == _ASYNC:
+            self._deliver_async(obj, t)
+        else:
+            obj(t)
+
     def _advance(self, end: float) -> None:
         """Process heap events up to and including ``end``; the clock ends at ``end``."""
         heap = self._heap
         while heap and heap[0][0] <= end:
             t, _, kind, obj = heapq.heappop(heap)
             self.now = t
-            if kind == _FREE:
-                self._free(obj, t)
-            else:
-                self._deliver_async(obj, t)
+            self._dispatch(kind, obj, t)
         self.now = max(self.now, end)
 
     def _run_arrivals(self, end: float, arrivals: np.ndarray, target: tuple[_Fn, str | None],
@@ -354,28 +419,25 @@ class Engine:
         times = arrivals.tolist()
         heap = self._heap
         heappop = heapq.heappop
-        free = self._free
         start = self._start
         new_event = self.new_event
         fixed_pool = None if qualifier is not None and fn.versions.aliases.get(qualifier) \
             else self.resolve(fn, qualifier)
         is_sync = invocation_type == "sync"
+        first = 0
         if (is_sync and fixed_pool is not None and not heap and not fixed_pool.pc_idle
                 and not fixed_pool.measured and not fn.provisioned):
-            self._run_batch(end, times, fixed_pool, events, source, progress)
-            self._advance(end)
-            return
+            first = self._run_batch(end, times, fixed_pool, events, source, progress)
         tick = max(len(times) // 200, 1)
-        for i, t in enumerate(times):
+        dispatch = self._dispatch
+        for i in range(first, len(times)):
+            t = times[i]
             if t > end:
                 break
             while heap and heap[0][0] <= t:
                 ht, _, kind, obj = heappop(heap)
                 self.now = ht
-                if kind == _FREE:
-                    free(obj, ht)
-                else:
-                    self._deliver_async(obj, ht)
+                dispatch(kind, obj, ht)
             self.now = t
             pool = fixed_pool or self.resolve(fn, qualifier)
             ev = new_event()
@@ -388,13 +450,16 @@ class Engine:
         self._advance(end)
 
     def _run_batch(self, end: float, times: list[float], pool: _Pool, events: _EventSource,
-                   source: str, progress: Any) -> None:
+                   source: str, progress: Any) -> int:
         """The hot path: synchronous arrivals into one function version, nothing else queued.
 
         Same rules as :meth:`_start` (concurrency limit, scaling rate, routing, keep-alive,
         timeouts, errors), written with local variables and written to the record store as one
         columnar block; any attempt that needs more (an error, output, a virtual sleep, a
         non-trivial response) is finished by the same helpers the general path uses.
+        Stops early when anything else becomes due (a reset environment freeing up, a service
+        callback a handler scheduled) and returns how many arrivals it handled; the general
+        loop takes the rest.
         """
         n = len(times)
         while n and times[n - 1] > end:
@@ -432,7 +497,7 @@ class Engine:
         loads = json.loads
         encode = _JSON_ENCODE
         info_ctx = LambdaContext
-        clock = _Clock(self, 0.0)  # one per batch: a context is only read while its call runs
+        clock = self._clock  # the handler's view of the clock: engine.now + virtual sleeps
         life = ka.max_lifetime_s if ka.max_lifetime_s is not None else INF
         simple_ka = type(ka).expires_at is KeepAlivePolicy.expires_at
         ka_idle = ka.idle_s
@@ -444,8 +509,13 @@ class Engine:
         INVOKE, IDLE = State.INVOKE, State.IDLE
         nbusy = 0
         seq = 0
+        heap = self._heap
+        done = n
         for i in range(n):
             t = times[i]
+            if heap and heap[0][0] <= t:
+                done = i
+                break
             while busy and busy[0][0] <= t:
                 bt, _, benv = heappop(busy)
                 nbusy -= 1
@@ -527,7 +597,7 @@ class Engine:
             env.state = INVOKE
             begin = t + init_ms / 1000.0
             ev = first_event + i
-            clock._begin = begin
+            self.now = begin
             ctx = info_ctx(env.info, ev, begin + vlimit, clock)  # type: ignore[arg-type]
             if env.environ is not current_environ:
                 current_environ = os.environ = env.environ  # type: ignore[assignment]  # noqa: B003
@@ -600,6 +670,11 @@ class Engine:
                 progress.update(tick)
         # hand the still-busy environments to the general loop
         sb.current = None
+        if done < n:
+            del self.event_final[first_event + done:]
+            n = done
+            durs, init_col = durs[:n], init_col[:n]
+            outcome_col, env_col = outcome_col[:n], env_col[:n]
         fn.busy += nbusy
         if fn.reserved is None:
             self.unreserved_busy += nbusy
@@ -616,6 +691,7 @@ class Engine:
                     "duration_ms": np.asarray(durs, dtype=np.float64),
                     "outcome": np.frombuffer(bytes(outcome_col), dtype=np.int8)}, errors)
         self.now = times[n - 1] if n else self.now
+        return n
 
     def _finish_slow(self, pool: _Pool, env: Environment, row: int, ev: int, *,
                      call: CallOutcome | None = None, duration: float = 0.0,
@@ -803,7 +879,7 @@ class Engine:
         else:
             rid = _LazyId(self.seed, ev)
             ctx = LambdaContext(env.info, ev, begin + pool.timeout_ms / 1000.0,  # type: ignore[arg-type]
-                                _Clock(self, begin), client_context=client_context)
+                                self._clock, client_context=client_context)
             self.now = begin
             call = self._sandbox.call(
                 env.handler, _decode(text), ctx,  # type: ignore[arg-type]
@@ -1086,19 +1162,6 @@ class _LazyId:
         if not self._s:
             self._s = request_id(self._seed, self._n)
         return self._s
-
-
-class _Clock:
-    """The platform clock as a handler sees it: invocation start + its virtual sleeps."""
-
-    __slots__ = ("_engine", "_begin")
-
-    def __init__(self, engine: Engine, begin: float) -> None:
-        self._engine, self._begin = engine, begin
-
-    def __call__(self) -> float:
-        cur = self._engine._sandbox.current
-        return self._begin + (cur.virtual_s if cur is not None else 0.0)
 
 
 class _EventSource:

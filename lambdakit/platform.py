@@ -91,7 +91,8 @@ class Platform:
                         code_dir: str | None = None, source: str | None = None,
                         maximum_retry_attempts: int = 2, maximum_event_age_s: int = 21_600,
                         on_success: Any = None, on_failure: Any = None,
-                        dead_letter: Any = None, description: str = "") -> FunctionConfig:
+                        dead_letter: Any = None, description: str = "",
+                        role: Any = None) -> FunctionConfig:
         """Create a function (``$LATEST``). ``handler`` is ``"module.function"`` (found in
         ``code_dir`` or given inline as ``source``) or a callable ``handler(event, context)``.
         ``duration`` / ``init_duration`` are duration models (defaults: a hello-world handler
@@ -102,7 +103,7 @@ class Platform:
             name=name, handler=handler, runtime=runtime, memory_mb=memory_mb,
             timeout_s=timeout_s, architecture=architecture, environment=environment or {},
             ephemeral_storage_mb=ephemeral_storage_mb, reserved_concurrency=reserved_concurrency,
-            description=description, code_dir=code_dir, source=source,
+            description=description, code_dir=code_dir, source=source, role=role,
             duration_model=duration, init_model=init_duration,
             async_config=AsyncConfig(maximum_retry_attempts=maximum_retry_attempts,
                                      maximum_event_age_s=maximum_event_age_s,

@@ -32,6 +32,12 @@ from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 
 _real_sleep = time.sleep
+_active: list[Any] = []  # owners of the installed sandboxes, innermost last
+
+
+def active_owner() -> Any:
+    """The object (an engine) whose sandbox is running handler code now, or ``None``."""
+    return _active[-1] if _active else None
 
 
 class HandlerTimeout(BaseException):
@@ -94,7 +100,8 @@ class _LogHandler(logging.Handler):
 class Sandbox:
     """Install with ``with Sandbox() as sb:``; call handlers with :meth:`call`."""
 
-    def __init__(self, tick_s: float = 0.02) -> None:
+    def __init__(self, tick_s: float = 0.02, owner: Any = None) -> None:
+        self.owner = owner
         self.current: CallOutcome | None = None
         self.partial = ""
         self.thread_id = threading.get_ident()
@@ -111,6 +118,7 @@ class Sandbox:
         self._depth += 1
         if self._depth > 1:
             return self
+        _active.append(self.owner)
         self.thread_id = threading.get_ident()
         self._saved = (sys.stdout, time.sleep, os.environ, tempfile.tempdir)
         sys.stdout = _Stdout(self, sys.stdout)  # type: ignore[assignment]
@@ -127,6 +135,8 @@ class Sandbox:
         self._depth -= 1
         if self._depth:
             return
+        if self.owner in _active:
+            _active.remove(self.owner)
         self._stop.set()
         sys.stdout, time.sleep, os.environ, tempfile.tempdir = self._saved  # type: ignore
         logging.getLogger().removeHandler(self._log_handler)
@@ -172,6 +182,15 @@ class Sandbox:
                 out.lines.append((out.virtual_s, None, self.partial))
                 self.partial = ""
         return out
+
+    def spend(self, seconds: float) -> bool:
+        """Add ``seconds`` of virtual time to the running handler (a service call's latency).
+        Returns False when no handler is running (the caller is outside the platform)."""
+        cur = self.current
+        if cur is None or threading.get_ident() != self.thread_id:
+            return False
+        self._sleep(seconds)
+        return True
 
     def _sleep(self, seconds: float) -> None:
         cur = self.current

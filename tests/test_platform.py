@@ -306,3 +306,51 @@ def test_records_export_to_dataframe_and_cost() -> None:
     assert compute.quantity == pytest.approx(billed_gb_s)
     requests = next(line for line in cost.lines if line.name == "Requests")
     assert requests.quantity == len(df)
+
+
+def test_init_code_prints_to_the_log_and_sees_the_environment() -> None:
+    src = """
+import os
+print("init for", os.environ["AWS_LAMBDA_FUNCTION_NAME"])
+def handler(event, context):
+    return "ok"
+"""
+    p = Platform(seed=19)
+    p.create_function("boot", "app.handler", source=src)
+    p.invoke("boot")
+    p.invoke("boot")
+    lines = p.logs("boot").lines()
+    assert lines[0].startswith("INIT_START")
+    assert lines[1] == "init for boot"
+    assert lines[2].startswith("START")
+    assert lines.count("init for boot") == 1  # init runs once per environment
+
+
+def test_call_at_runs_callbacks_in_order_with_workload_traffic() -> None:
+    p = Platform(seed=20)
+    seen: list[tuple[str, float]] = []
+
+    def handler(event, context):
+        if event["i"] == 3:  # a handler schedules work for later, as a service would
+            p.engine.call_at(p.engine.handler_now() + 1.0, lambda t: seen.append(("cb", t)))
+        seen.append(("req", p.engine.handler_now()))
+
+    p.create_function("f", handler, duration=Fixed(10), init_duration=Fixed(0))
+    p.run(Poisson(5), function="f", duration_s=10, event=lambda i: {"i": i}, progress=False)
+    times = [t for _, t in seen]
+    assert times == sorted(times)  # the callback ran in clock order between requests
+    assert [k for k, _ in seen].count("cb") == 1
+    assert p.metrics("f").invocations == len(seen) - 1
+
+
+def test_invoke_for_source_reports_at_the_attempts_end() -> None:
+    p = Platform(seed=21)
+    p.create_function("poll", lambda e, c: {"batchItemFailures": []}, duration=Fixed(250))
+    got = []
+    p.engine.call_at(2.0, lambda t: p.engine.invoke_for_source(
+        "poll", {"Records": []}, "sqs", lambda r: got.append((p.now, r.outcome, r.payload))))
+    p.advance(5)
+    (when, outcome, payload), = got
+    assert outcome == "ok" and payload == {"batchItemFailures": []}
+    rec = p.records()[0]
+    assert rec.source == "sqs" and when == pytest.approx(rec.end_s)
