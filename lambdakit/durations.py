@@ -197,6 +197,24 @@ class DurationStream:
             self._i = k
         return out
 
+    def take_array(self, n: int) -> np.ndarray:
+        """The next ``n`` durations (ms) as an array: the same values as :meth:`take`."""
+        head = np.asarray(self._buf[self._i:self._i + n], dtype=np.float64)
+        self._i += len(head)
+        if len(head) == n:
+            return head
+        rest = n - len(head)
+        full, tail = divmod(rest, self.chunk)
+        parts = [head]
+        for _ in range(full):
+            parts.append(self._model.sample(self._rng, self.chunk, self._memory))
+            self._buf, self._i = [], 0
+        if tail:
+            self._buf = self._model.sample(self._rng, self.chunk, self._memory).tolist()
+            parts.append(np.asarray(self._buf[:tail], dtype=np.float64))
+            self._i = tail
+        return np.concatenate(parts)
+
     def next(self) -> float:
         """The next duration (ms)."""
         i = self._i

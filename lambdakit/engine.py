@@ -30,11 +30,11 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
-from time import perf_counter as _perf_counter
 from typing import Any
 
 import numpy as np
 
+from . import kernel
 from .config import RUNTIMES, FunctionConfig
 from .context import ContextInfo, LambdaContext
 from .durations import (
@@ -67,6 +67,7 @@ ASYNC_PAYLOAD_LIMIT = 1024 * 1024  # 1 MB since Oct 2025 (facts §4 [S3][S13])
 INIT_LIMIT_S = 10.0  # init phase limit for on-demand functions (facts §1.1 [S1])
 SCALING_WINDOW_S = 10.0  # 1,000 new environments every 10 s per function (facts §2 [S4][S5])
 SCALING_PER_WINDOW = 1000
+BATCH_CHUNK = 16_384  # arrivals the kernel schedules ahead of the handlers
 ASYNC_RETRY_DELAYS_S = (60.0, 120.0)  # 1 min before the 2nd attempt, 2 min before the 3rd [S12]
 THROTTLE_BACKOFF_S = (1.0, 300.0)  # async throttles: 1 s growing to 5 min [S12]
 DEFAULT_MAX_MEMORY_USED_MB = 40  # lambdakit assumption: a small Python handler's footprint
@@ -426,7 +427,8 @@ class Engine:
         is_sync = invocation_type == "sync"
         first = 0
         if (is_sync and fixed_pool is not None and not heap and not fixed_pool.pc_idle
-                and not fixed_pool.measured and not fn.provisioned):
+                and not fixed_pool.measured and not fn.provisioned
+                and type(self.keep_alive).expires_at is KeepAlivePolicy.expires_at):
             first = self._run_batch(end, times, fixed_pool, events, source, progress)
         tick = max(len(times) // 200, 1)
         dispatch = self._dispatch
@@ -453,13 +455,13 @@ class Engine:
                    source: str, progress: Any) -> int:
         """The hot path: synchronous arrivals into one function version, nothing else queued.
 
-        Same rules as :meth:`_start` (concurrency limit, scaling rate, routing, keep-alive,
-        timeouts, errors), written with local variables and written to the record store as one
-        columnar block; any attempt that needs more (an error, output, a virtual sleep, a
-        non-trivial response) is finished by the same helpers the general path uses.
-        Stops early when anything else becomes due (a reset environment freeing up, a service
-        callback a handler scheduled) and returns how many arrivals it handled; the general
-        loop takes the rest.
+        The compiled kernel (:mod:`lambdakit.kernel`) assigns environments chunk by chunk with
+        the platform's rules; then each handler really runs, in arrival order. When a handler's
+        outcome differs from what the kernel assumed (a virtual sleep, a timeout or crash that
+        resets its environment, a failed init), the chunk is scheduled again from its snapshot
+        with the real figures. The attempts are written to the record store as one columnar
+        block. Stops early when anything else becomes due (a service callback a handler
+        scheduled) and returns how many arrivals it handled; the general loop takes the rest.
         """
         n = len(times)
         while n and times[n - 1] > end:
@@ -468,230 +470,267 @@ class Engine:
         rec = self.records
         base = len(rec)
         first_event = len(self.event_final)
-        self.event_final.extend(["ok"] * n)
         group = pool.groups.get(source)
         if group is None:
             group = pool.groups[source] = rec.group(fn.name, pool.version, pool.memory_mb,
                                                     source, pool.max_memory_mb)
-        durs = pool.invoke_stream.take(n)
-        init_col = [0.0] * n
-        outcome_col = bytearray(n)  # 0 = ok
-        env_col = array_i(n)
+        self.event_final.extend(["ok"] * n)
+        t_arr = np.asarray(times[:n], dtype=np.float64)
+        durs = pool.invoke_stream.take_array(n)
+        reset = np.zeros(n, dtype=np.bool_)
+        outcome_col = np.zeros(n, dtype=np.int8)
         errors: dict[int, str] = {}
         limit = fn.reserved if fn.reserved is not None else (
             self.account_limit - self.total_reserved() - self.unreserved_busy)
-        newest = self.newest_created_first
-        idle_q: deque[Environment] = pool.idle
-        idle_h = pool.idle_heap
         ka = self.keep_alive
-        busy: list[tuple[float, int, Environment]] = []
-        timeout_ms = pool.timeout_ms
+        life = ka.max_lifetime_s if ka.max_lifetime_s is not None else INF
+        # environments the kernel knows, by local number (creation order)
+        local: list[Environment] = sorted(pool.idle, key=lambda e: e.id) \
+            if self.newest_created_first else list(pool.idle)
+        if self.newest_created_first:
+            local = sorted([item[1] for item in pool.idle_heap], key=lambda e: e.id)
+        st = kernel.KernelState(env_capacity=max(64, 2 * len(local)),
+                                window_cap=SCALING_PER_WINDOW)
+        for k, env in enumerate(local):
+            st.env_f[k, kernel.CREATED] = env.created_at
+            st.env_f[k, kernel.EXPIRES] = env.expires_at
+            st.env_f[k, kernel.DISCARD] = 0.0
+            st.i[kernel.IDLE_N] = kernel._idle_push.py_func(
+                st.idle, int(st.i[kernel.IDLE_N]), k, self.newest_created_first)
+        st.i[kernel.N_ENV] = len(local)
+        for c in fn.creations:
+            if c > (t_arr[0] if n else 0.0) - SCALING_WINDOW_S:
+                st.ring[st.i[kernel.RING_N]] = c
+                st.i[kernel.RING_N] += 1
+        pool.idle = deque()
+        pool.idle_heap = []
+        out = kernel.Outputs(n)
+        init_draws = np.asarray(pool.init_stream.take(64), dtype=np.float64)
+
+        def run_kernel(a: int, b: int) -> int:
+            nonlocal init_draws, st
+            while True:
+                stop = kernel.schedule(
+                    t_arr, durs, reset, a, b, init_draws, st.i, st.f, st.busy_t, st.busy_s,
+                    st.busy_e, st.idle, st.env_f, st.ring, out.env, out.cold, out.init, limit,
+                    self.newest_created_first, float(ka.idle_s), float(life), SCALING_WINDOW_S,
+                    SCALING_PER_WINDOW)
+                why = st.i[kernel.STOP_REASON]
+                if why == kernel.STOP_CAPACITY:
+                    st.grow(2 * len(st.busy_t))
+                elif why == kernel.STOP_INIT:
+                    more = np.asarray(pool.init_stream.take(len(init_draws)), dtype=np.float64)
+                    init_draws = np.concatenate([init_draws, more])
+                else:
+                    return stop
+                a = stop
+
         sb = self._sandbox
         lock = sb._lock
+        timeout_ms = pool.timeout_ms
         wall = min(pool.config.timeout_s, self.wall_limit_s)
         vlimit = float(pool.config.timeout_s)
-        perf = _perf_counter
-        heappush, heappop = heapq.heappush, heapq.heappop
         text = events._text if events._fn is None else None
         empty = text == "{}"
         loads = json.loads
         encode = _JSON_ENCODE
         info_ctx = LambdaContext
         clock = self._clock  # the handler's view of the clock: engine.now + virtual sleeps
-        life = ka.max_lifetime_s if ka.max_lifetime_s is not None else INF
-        simple_ka = type(ka).expires_at is KeepAlivePolicy.expires_at
-        ka_idle = ka.idle_s
-        current_environ: Any = None
-        tick = max(n // 200, 1)
-        out = CallOutcome()
-        sb.current = out  # the whole batch writes into one outcome; checked after each call
-        sb._virtual_limit = vlimit
-        INVOKE, IDLE = State.INVOKE, State.IDLE
-        nbusy = 0
-        seq = 0
         heap = self._heap
+        call = CallOutcome()
+        sb.current = call  # the whole batch writes into one outcome; checked after each call
+        sb._virtual_limit = vlimit
+        sb._wall_limit = wall
+        current_environ: Any = None
         done = n
-        for i in range(n):
-            t = times[i]
-            if heap and heap[0][0] <= t:
-                done = i
-                break
-            while busy and busy[0][0] <= t:
-                bt, _, benv = heappop(busy)
-                nbusy -= 1
-                benv.state = IDLE
-                benv.idle_since = bt
-                if simple_ka:  # KeepAlivePolicy.expires_at, inlined
-                    exp = bt + ka_idle
-                    lim = benv.created_at + life
-                    benv.expires_at = exp if exp <= lim else (lim if lim > bt else bt)
+        chunk = BATCH_CHUNK
+        a = 0
+        while a < n:
+            b = min(a + chunk, n)
+            snapshot = st.copy()
+            run_kernel(a, b)
+            env_l, cold_l, dur_l = out.env[a:b].tolist(), out.cold[a:b].tolist(), \
+                durs[a:b].tolist()
+            times_l = times[a:b]
+            ev0 = first_event + a
+            for j in range(b - a):
+                eid = env_l[j]
+                if eid < 0:
+                    k = a + j
+                    outcome_col[k] = _THROTTLED
+                    errors[k] = "TooManyRequestsException"
+                    self.event_final[first_event + k] = "throttled"
+                    continue
+                replay = False
+                if cold_l[j]:
+                    k = a + j
+                    env, begin = self._batch_cold(pool, k, times_l[j], float(out.init[k]),
+                                                  base + k, first_event + k, errors,
+                                                  outcome_col, durs, reset)
+                    local.append(env)
+                    sb.current, sb._virtual_limit, sb._wall_limit = call, vlimit, wall
+                    current_environ = None
+                    replay = begin < 0  # the init failed: its environment is discarded
                 else:
-                    benv.expires_at = ka.expires_at(benv.created_at, bt)
-                if newest:
-                    heappush(idle_h, (-benv.id, benv))
-                else:
-                    idle_q.append(benv)
-            if nbusy >= limit:
-                self._last_reason = self._limit_reason(fn) or (
-                    "ReservedFunctionConcurrentInvocationLimitExceeded"
-                    if fn.reserved is not None else "ConcurrentInvocationLimitExceeded")
-                outcome_col[i] = _THROTTLED
-                env_col[i] = -1
-                durs[i] = 0.0
-                errors[i] = "TooManyRequestsException"
-                self.event_final[first_event + i] = "throttled"
-                continue
-            found: Environment | None = None
-            while idle_h if newest else idle_q:
-                cand = heappop(idle_h)[1] if newest else idle_q.pop()
-                if cand.expires_at > t:
-                    found = cand
+                    env = local[eid]
+                    begin = times_l[j]
+                if not replay:
+                    ev = ev0 + j
+                    self.now = begin
+                    ctx = info_ctx(env.info, ev, begin + vlimit, clock)  # type: ignore[arg-type]
+                    if env.environ is not current_environ:
+                        current_environ = os.environ = env.environ  # type: ignore[assignment]  # noqa: B003
+                        tempfile.tempdir = env.tmpdir
+                    payload = {} if empty else (loads(text) if text is not None
+                                                else _decode(events.text(a + j)))
+                    failed: BaseException | None = None
+                    sb._active = ~ev  # a token for the watchdog, distinct from call()'s
+                    try:
+                        result = env.handler(payload, ctx)  # type: ignore[misc]
+                        with lock:
+                            sb._active = 0
+                    except KeyboardInterrupt:
+                        sb.current = None
+                        os.environ = sb._saved[2]  # type: ignore[assignment]  # noqa: B003
+                        raise
+                    except BaseException as exc:  # noqa: BLE001 - becomes the attempt's record
+                        with lock:
+                            sb._active = 0
+                        failed, result = exc, None
+                    d = dur_l[j]
+                    touched = call.touched
+                    if touched:
+                        d += call.virtual_s * 1000.0
+                    slow = failed is not None or touched or d > timeout_ms
+                    if not slow and result is not None and type(result) not in _PLAIN:
+                        try:
+                            encode(result)
+                        except (TypeError, ValueError, RecursionError):
+                            slow = True
+                    if slow:
+                        k = a + j
+                        d, gone = self._batch_slow(pool, env, k, base + k, ev, call, result,
+                                                   failed, d, errors, outcome_col)
+                        if gone:
+                            reset[k] = replay = True
+                    if d != dur_l[j]:
+                        durs[a + j] = d
+                        replay = True
+                if replay:  # schedule the rest of the chunk again with the real figures
+                    st.restore(snapshot)
+                    run_kernel(a, b)
+                    env_l, cold_l, dur_l = out.env[a:b].tolist(), out.cold[a:b].tolist(), \
+                        durs[a:b].tolist()
+                if heap and a + j + 1 < n and heap[0][0] <= times[a + j + 1]:
+                    done = a + j + 1  # something else is due: the general loop takes over
                     break
-                self._shutdown(cand, cand.expires_at, "keep-alive expired")
-            cold = found is None
-            init_ms = 0.0
-            if cold:
-                self.now = t
-                fn.busy += nbusy  # let the shared checks see this batch's load
-                if fn.reserved is None:
-                    self.unreserved_busy += nbusy
-                found, reason = self._acquire(pool, t)
-                fn.busy -= nbusy
-                if fn.reserved is None:
-                    self.unreserved_busy -= nbusy
-                if found is None:
-                    self._last_reason = reason
-                    outcome_col[i] = _THROTTLED
-                    env_col[i] = -1
-                    durs[i] = 0.0
-                    errors[i] = "TooManyRequestsException"
-                    self.event_final[first_event + i] = "throttled"
-                    continue
-                init_ms = pool.init_stream.next()
-                init_col[i] = init_ms
-                found.ready_at = t + init_ms / 1000.0
-                init_error = self._init(found)
-                sb.current = out
-                sb._virtual_limit = vlimit
-                current_environ = None  # init ran with this environment's variables
-                if found.init_lines:
-                    shift = -init_ms / 1000.0
-                    self.outputs[base + i] = [(shift, lvl, txt)
-                                              for _, lvl, txt in found.init_lines]
-                    found.init_lines = []
-                if init_error is not None:
-                    found.move(State.INVOKE)
-                    self._finish_slow(pool, found, base + i, first_event + i,
-                                      init_error=init_error)
-                    outcome_col[i] = OUTCOME_CODES["error"]
-                    errors[i] = init_error.error_type
-                    durs[i] = 0.0
-                    env_col[i] = found.id
-                    found.busy_until = t + init_ms / 1000.0
-                    fn.busy += 1
-                    if fn.reserved is None:
-                        self.unreserved_busy += 1
-                    self._push(found.busy_until, _FREE, (found, True, -1))
-                    continue
-            env: Environment = found  # type: ignore[assignment]  # set on every path above
-            env.state = INVOKE
-            begin = t + init_ms / 1000.0
-            ev = first_event + i
-            self.now = begin
-            ctx = info_ctx(env.info, ev, begin + vlimit, clock)  # type: ignore[arg-type]
-            if env.environ is not current_environ:
-                current_environ = os.environ = env.environ  # type: ignore[assignment]  # noqa: B003
-                tempfile.tempdir = env.tmpdir
-            payload = ({} if empty else loads(text)) if text is not None \
-                else _decode(events.text(i))
-            start = perf()
-            sb._deadline_wall = start + wall
-            try:
-                result = env.handler(payload, ctx)  # type: ignore[misc]
-                with lock:
-                    sb._deadline_wall = 0.0
-                failed: BaseException | None = None
-            except KeyboardInterrupt:
-                sb.current = None
-                os.environ = self._sandbox._saved[2]  # type: ignore[assignment]  # noqa: B003
-                raise
-            except BaseException as exc:  # noqa: BLE001 - becomes the attempt's record
-                with lock:
-                    sb._deadline_wall = 0.0
-                failed = exc
-                result = None
-            d = durs[i]
-            vs = out.virtual_s
-            if vs:
-                d += vs * 1000.0
-            slow = failed is not None or out.lines or sb.partial or d > timeout_ms
-            if not slow and result is not None and type(result) not in _PLAIN:
-                try:
-                    encode(result)
-                except (TypeError, ValueError, RecursionError):
-                    slow = True
-            if slow:
-                out.wall_s = perf() - start
-                out.error = None if isinstance(failed, HandlerTimeout) else failed
-                out.timed_out = isinstance(failed, HandlerTimeout)
-                if sb.partial:
-                    out.lines.append((out.virtual_s, None, sb.partial))
-                    sb.partial = ""
-                out.result = result
-                outcome, d, etype, reset = self._finish_slow(
-                    pool, env, base + i, ev, call=out, duration=d)
-                out.lines = []
-                out.result = out.error = None
-                out.timed_out = False
-                out.virtual_s = 0.0
-                if outcome != "ok":
-                    outcome_col[i] = OUTCOME_CODES[outcome]
-                    errors[i] = etype  # type: ignore[assignment]
-                    self.event_final[ev] = outcome
-                if reset:
-                    env_col[i] = env.id
-                    durs[i] = d
-                    env.busy_until = begin + d / 1000.0
-                    fn.busy += 1
-                    if fn.reserved is None:
-                        self.unreserved_busy += 1
-                    self._push(env.busy_until, _FREE, (env, True, -1))
-                    continue
-            if vs:
-                out.virtual_s = 0.0
-            durs[i] = d
-            env_col[i] = env.id
-            endt = begin + d / 1000.0
-            env.busy_until = endt
-            seq += 1
-            heappush(busy, (endt, seq, env))
-            nbusy += 1
-            if progress is not None and i % tick == 0:
-                progress.update(tick)
-        # hand the still-busy environments to the general loop
+            if done < n:
+                st.restore(snapshot)
+                run_kernel(a, done)
+                break
+            if progress is not None:
+                progress.update(b - a)
+            a = b
         sb.current = None
-        if done < n:
-            del self.event_final[first_event + done:]
-            n = done
-            durs, init_col = durs[:n], init_col[:n]
-            outcome_col, env_col = outcome_col[:n], env_col[:n]
-        fn.busy += nbusy
-        if fn.reserved is None:
-            self.unreserved_busy += nbusy
-        for bt, _, env in busy:
-            self._push(bt, _FREE, (env, False, -1))
-        cold_mask = np.zeros(n, dtype=np.int8)
-        arr_times = np.asarray(times[:n], dtype=np.float64)
-        init_arr = np.asarray(init_col, dtype=np.float64)
-        cold_mask[init_arr > 0] = 1
+        n = done
+        del self.event_final[first_event + n:]
+        self._batch_handover(pool, st, local)
+        glob = np.asarray([e.id for e in local] or [0], dtype=np.int64)
+        env_ids = out.env[:n]
+        env_col = np.where(env_ids >= 0, glob[np.maximum(env_ids, 0)], -1)
+        durs[:n][env_ids < 0] = 0.0
         rec.extend({"event": np.arange(first_event, first_event + n), "attempt": np.zeros(n),
-                    "group": np.full(n, group), "env": np.frombuffer(env_col, dtype=np.int32),
-                    "cold": cold_mask,
-                    "arrival_s": arr_times, "start_s": arr_times, "init_ms": init_arr,
-                    "duration_ms": np.asarray(durs, dtype=np.float64),
-                    "outcome": np.frombuffer(bytes(outcome_col), dtype=np.int8)}, errors)
+                    "group": np.full(n, group), "env": env_col,
+                    "cold": out.cold[:n].astype(np.int8), "arrival_s": t_arr[:n],
+                    "start_s": t_arr[:n], "init_ms": out.init[:n], "duration_ms": durs[:n],
+                    "outcome": outcome_col[:n]},
+                   {k: v for k, v in errors.items() if k < n})
         self.now = times[n - 1] if n else self.now
         return n
+
+    def _batch_cold(self, pool: _Pool, k: int, t: float, init_ms: float, row: int, ev: int,
+                    errors: dict[int, str], outcome_col: np.ndarray, durs: np.ndarray,
+                    reset: np.ndarray) -> tuple[Environment, float]:
+        """A cold start in a batch: create the environment and run its init. Returns it and
+        when its handler starts, or -1 when the init failed (the attempt is then an error)."""
+        env = self._create(pool, t, provisioned=False)
+        env.ready_at = t + init_ms / 1000.0
+        init_error = self._init(env)
+        if env.init_lines:
+            self.outputs[row] = [(-init_ms / 1000.0, lvl, txt) for _, lvl, txt in env.init_lines]
+            env.init_lines = []
+        if init_error is None:
+            return env, env.ready_at
+        env.state = State.INVOKE
+        self._finish_slow(pool, env, row, ev, init_error=init_error)
+        outcome_col[k] = OUTCOME_CODES["error"]
+        errors[k] = init_error.error_type
+        self.event_final[ev] = "error"
+        durs[k] = 0.0
+        reset[k] = True
+        return env, -1.0
+
+    def _batch_slow(self, pool: _Pool, env: Environment, k: int, row: int, ev: int,
+                    call: CallOutcome, result: Any, failed: BaseException | None,
+                    duration: float, errors: dict[int, str],
+                    outcome_col: np.ndarray) -> tuple[float, bool]:
+        """Finish a batch attempt that failed, printed, slept or returned a non-trivial value.
+        Returns its duration and whether its environment is discarded."""
+        sb = self._sandbox
+        call.error = None if isinstance(failed, HandlerTimeout) else failed
+        call.timed_out = isinstance(failed, HandlerTimeout)
+        if sb.partial:
+            call.lines.append((call.virtual_s, None, sb.partial))
+            sb.partial = ""
+        call.result = result
+        outcome, d, etype, gone = self._finish_slow(pool, env, row, ev, call=call,
+                                                    duration=duration)
+        call.lines = []
+        call.result = call.error = None
+        call.timed_out = call.touched = False
+        call.virtual_s = 0.0
+        if outcome != "ok":
+            outcome_col[k] = OUTCOME_CODES[outcome]
+            errors[k] = etype  # type: ignore[assignment]
+            self.event_final[ev] = outcome
+        return d, gone
+
+    def _batch_handover(self, pool: _Pool, st: kernel.KernelState,
+                        local: list[Environment]) -> None:
+        """Give the kernel's environments back to the general loop's structures."""
+        fn = pool.fn
+        busy = {int(st.busy_e[i]) for i in range(int(st.i[kernel.BUSY_N]))}
+        idle_order = [int(x) for x in st.idle[:int(st.i[kernel.IDLE_N])]]
+        for k, env in enumerate(local):
+            row = st.env_f[k]
+            env.busy_until = max(env.busy_until, float(row[kernel.BUSY_UNTIL])) \
+                if not np.isnan(row[kernel.BUSY_UNTIL]) else env.busy_until
+            if k in busy:
+                env.state = State.INVOKE
+                fn.busy += 1
+                if fn.reserved is None:
+                    self.unreserved_busy += 1
+                self._push(env.busy_until, _FREE, (env, bool(row[kernel.DISCARD] > 0), -1))
+            elif not np.isnan(row[kernel.SHUT_AT]):
+                env.state = State.IDLE if env.state != State.INIT else State.INVOKE
+                reason = "reset after timeout or crash" if row[kernel.DISCARD] > 0 \
+                    else "keep-alive expired"
+                self._shutdown(env, float(row[kernel.SHUT_AT]), reason)
+            else:
+                env.state = State.IDLE
+                env.expires_at = float(row[kernel.EXPIRES])
+                env.idle_since = env.busy_until
+        for k in idle_order:
+            env = local[k]
+            if env.state != State.IDLE:
+                continue
+            if self.newest_created_first:
+                heapq.heappush(pool.idle_heap, (-env.id, env))
+            else:
+                pool.idle.append(env)
+        ring_n, head = int(st.i[kernel.RING_N]), int(st.i[kernel.RING_HEAD])
+        cap = len(st.ring)
+        fn.creations = deque(float(st.ring[(head + i) % cap]) for i in range(ring_n))
 
     def _finish_slow(self, pool: _Pool, env: Environment, row: int, ev: int, *,
                      call: CallOutcome | None = None, duration: float = 0.0,

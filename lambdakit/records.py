@@ -148,8 +148,8 @@ class RecordStore:
         """Append a block of rows given column by column (the simulator's batch path)."""
         base = len(self)
         for name, code in self._TYPES:
-            self.raw[name].extend(array(code, np.asarray(columns[name]).astype(code).tobytes())
-                                  if len(columns[name]) else array(code))
+            col = np.ascontiguousarray(columns[name], dtype=np.dtype(code))
+            self.raw[name].frombytes(col.data.cast("B"))
         for i, t in (error_types or {}).items():
             self.error_types[base + i] = t
         self._arrays = None

@@ -49,12 +49,13 @@ class HandlerTimeout(BaseException):
 class CallOutcome:
     """What one handler call produced."""
 
-    __slots__ = ("result", "error", "virtual_s", "wall_s", "lines", "timed_out")
+    __slots__ = ("result", "error", "virtual_s", "wall_s", "lines", "timed_out", "touched")
 
     def __init__(self) -> None:
         self.result: Any = None
         self.error: BaseException | None = None
         self.virtual_s = 0.0
+        self.touched = False  # set when the handler printed, logged or slept
         self.wall_s = 0.0
         # (virtual offset s, level or None for stdout, text)
         self.lines: list[tuple[float, str | None, str]] = []
@@ -73,6 +74,7 @@ class _Stdout:
         cur = sb.current
         if cur is not None and threading.get_ident() == sb.thread_id:
             sb.partial += s
+            cur.touched = True
             if "\n" in sb.partial:
                 *done, sb.partial = sb.partial.split("\n")
                 cur.lines.extend((cur.virtual_s, None, line) for line in done)
@@ -95,6 +97,7 @@ class _LogHandler(logging.Handler):
         cur = self._sb.current
         if cur is not None and threading.get_ident() == self._sb.thread_id:
             cur.lines.append((cur.virtual_s, record.levelname, record.getMessage()))
+            cur.touched = True
 
 
 class Sandbox:
@@ -107,7 +110,8 @@ class Sandbox:
         self.thread_id = threading.get_ident()
         self._tick = tick_s
         self._lock = threading.Lock()
-        self._deadline_wall = 0.0
+        self._active = 0  # token of the call running now (0: none); the watchdog times it
+        self._wall_limit = 0.0
         self._virtual_limit = 0.0
         self._token = 0
         self._stop = threading.Event()
@@ -162,11 +166,12 @@ class Sandbox:
         self.current = out
         self._token += 1
         start = time.perf_counter()
-        self._deadline_wall = start + wall_limit_s
+        self._wall_limit = wall_limit_s
+        self._active = self._token
         try:
             out.result = handler(event, context)
             with self._lock:
-                self._deadline_wall = 0.0
+                self._active = 0
         except HandlerTimeout:
             out.timed_out = True
         except KeyboardInterrupt:
@@ -175,7 +180,7 @@ class Sandbox:
             out.error = exc
         finally:
             with self._lock:
-                self._deadline_wall = 0.0
+                self._active = 0
             out.wall_s = time.perf_counter() - start
             self.current = None
             if self.partial:
@@ -200,15 +205,26 @@ class Sandbox:
         if seconds < 0:
             raise ValueError("sleep length must be non-negative")
         cur.virtual_s += seconds
+        cur.touched = True
         if cur.virtual_s > self._virtual_limit:
             raise HandlerTimeout()
 
     def _watch(self) -> None:
+        """Stop a call whose token stayed the same for longer than the wall-clock limit.
+
+        The engine only writes a token before each call and clears it (under the lock) after,
+        which keeps the per-call cost to two stores; the watchdog measures the time itself."""
         tid = ctypes.c_ulong(self.thread_id)
+        last, since = 0, 0.0
         while not self._stop.wait(self._tick):
-            with self._lock:
-                d = self._deadline_wall
-                if d and time.perf_counter() > d:
-                    self._deadline_wall = 0.0
-                    exc = ctypes.py_object(HandlerTimeout)
-                    ctypes.pythonapi.PyThreadState_SetAsyncExc(tid, exc)
+            tok = self._active
+            now = time.perf_counter()
+            if tok != last:
+                last, since = tok, now
+                continue
+            if tok and now - since > self._wall_limit:
+                with self._lock:
+                    if self._active == tok:
+                        self._active = 0
+                        exc = ctypes.py_object(HandlerTimeout)
+                        ctypes.pythonapi.PyThreadState_SetAsyncExc(tid, exc)

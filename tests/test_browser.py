@@ -147,3 +147,79 @@ def test_missing_chromium_fails_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="must not be skipped"):
         _require_chromium()
+
+
+def test_chapter_03_fires_an_s3_event_into_a_board_and_a_log(
+    run_notebook_in_lab: Callable[[str], Any],
+) -> None:
+    """Run All draws every widget and plot; S3 upload + Fire adds a tile and log lines."""
+    import re
+
+    name = "03_lambda_framework.ipynb"
+    page = run_notebook_in_lab(name)
+    stem = Path(name).stem
+    top = "e => e.scrollIntoView({block: 'start'})"
+    page.locator(".jp-Notebook .jp-Cell").first.evaluate(top)
+    screenshot(page, SHOTS / f"{stem}_01_top.png")
+
+    assert page.locator(".jp-CodeCell .jp-InputPrompt").count() == _code_cells(name)
+    _assert_widgets_drawn(page)
+    assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+                        ).count() == 0, "a cell wrote to stderr"
+    # four plotly figures: the app's timeline, the burst's timeline, Playback's, concurrency
+    plots = page.locator(".js-plotly-plot:has(.main-svg)")
+    for i in range(4):
+        plots.nth(i).wait_for(timeout=30_000)
+    assert plots.count() >= 4
+    # the student version is unanswered: each of the 4 checks gives a hint, none fails
+    hints = page.locator(".lk-check.lk-hint")
+    assert hints.count() == 4 and all("Not answered yet" in t for t in hints.all_text_contents())
+
+    board = page.locator(".lk-env-board").filter(
+        has=page.locator(".lk-board-header > b", has_text=re.compile(r"^app$")))
+    assert board.count() == 1
+    logs = page.locator(".jp-OutputArea-output").filter(
+        has=page.locator(".lk-log-summary", has_text="/aws/lambda/app ·"))
+    assert logs.count() == 1
+    tiles, lines = board.locator(".lk-env-tile"), logs.locator(".lk-log-line")
+    # after Run All: the 8 fired events' environment has expired (15 idle minutes)
+    assert tiles.count() == 1 and board.locator(".lk-state-shutdown").count() == 1
+    tiles_before, lines_before = tiles.count(), lines.count()
+    assert lines_before > 0
+
+    panel = page.locator(".widget-vbox").filter(
+        has=page.locator("button.jupyter-button", has_text="S3 upload")).last
+    panel.locator("button.jupyter-button", has_text="S3 upload").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.lk-event-json textarea')]"
+        ".some(t => t.value.includes('aws:s3'))", timeout=15_000)
+    t = time.monotonic()
+    panel.locator("button.jupyter-button", has_text="Fire").click()
+    board.locator(".lk-env-tile.lk-state-idle").wait_for(timeout=15_000)
+    deadline = time.monotonic() + 15
+    while lines.count() <= lines_before and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    round_trip = time.monotonic() - t
+    assert tiles.count() == tiles_before + 1
+    new_lines = lines.all_text_contents()[lines_before:]
+    assert any("event from aws:s3" in line for line in new_lines), new_lines
+    assert any("Init Duration" in line for line in new_lines), "the S3 event was not cold"
+    assert board.locator(".lk-env-tile.lk-latest .lk-cold").count() == 1
+    assert "202 Accepted" in panel.locator(".lk-fire-result").text_content()
+    screenshot(page, SHOTS / f"{stem}_02_board_after_fire.png", ".lk-fire-result")
+    screenshot(page, SHOTS / f"{stem}_03_log_viewer.png", ".lk-log-summary")
+    screenshot(page, SHOTS / f"{stem}_04_app_timeline.png", ".js-plotly-plot >> nth=0")
+    screenshot(page, SHOTS / f"{stem}_06_concurrency.png", ".js-plotly-plot >> nth=3")
+
+    # Playback is live in a browser: Play moves its clock forward (a front-end timer)
+    playback = page.locator(".lk-playback")
+    assert playback.count() == 1 and playback.locator(".js-plotly-plot").count() == 1
+    playback.evaluate(top)
+    clock = playback.locator(".widget-html", has_text="environments alive").first
+    assert clock.text_content().startswith("t = 0.000 s")
+    playback.locator("button:has(.fa-play)").first.click()
+    page.wait_for_function("e => !e.textContent.startsWith('t = 0.000 s')",
+                           arg=clock.element_handle(), timeout=15_000)
+    page.wait_for_timeout(1500)
+    screenshot(page, SHOTS / f"{stem}_05_playback.png")
+    print(f"\n[browser] S3 fire round trip {round_trip:.2f} s")

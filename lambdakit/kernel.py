@@ -1,0 +1,232 @@
+"""Compiled scheduling kernel for batches of synchronous arrivals into one function version.
+
+The kernel decides, for each arrival in order, which execution environment serves it (or that
+it is throttled), whether that is a cold start, and when each environment frees up, expires or
+is discarded. It applies exactly the platform's rules: the concurrency limit, the scaling rate
+(at most ``per_window`` new environments in any ``window`` seconds), routing (most recently idle
+first, or newest created first), keep-alive (idle lifetime and maximum lifetime) and resets
+after a timeout or crash. Handlers are not called here: the engine runs them afterwards in
+arrival order and, when a handler's real outcome differs from what was assumed (a virtual
+sleep made it longer, it timed out and its environment is reset), patches ``durs``/``reset``
+and schedules the rest of the chunk again from a snapshot — later requests depend on earlier
+ones, never the other way round.
+
+All state lives in NumPy arrays (see :class:`KernelState`) so a chunk can be snapshotted and
+replayed. Compiled with numba (nopython); ``schedule.py_func`` is the same code in Python.
+
+Example:
+    >>> import numpy as np
+    >>> st = KernelState(env_capacity=8, window_cap=1000)
+    >>> t = np.array([0.0, 0.5, 3.0]); d = np.array([1000.0, 1000.0, 1000.0])
+    >>> out = Outputs(3)
+    >>> schedule(t, d, np.zeros(3, np.bool_), 0, 3, np.full(8, 100.0), st.i, st.f,
+    ...          st.busy_t, st.busy_s, st.busy_e, st.idle, st.env_f, st.ring,
+    ...          out.env, out.cold, out.init, 10, False, 600.0, np.inf, 10.0, 1000)
+    3
+    >>> out.env.tolist(), out.cold.tolist()
+    ([0, 1, 1], [True, True, False])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# integer state slots
+BUSY_N, IDLE_N, N_ENV, RING_HEAD, RING_N, SEQ, INIT_POS, STOP_REASON = range(8)
+# per-environment float columns
+BUSY_UNTIL, EXPIRES, CREATED, SHUT_AT, READY, DISCARD = range(6)
+STOP_DONE, STOP_CAPACITY, STOP_INIT = 0, 1, 2
+
+
+class KernelState:
+    """Everything the kernel mutates; ``copy()`` is a snapshot to replay a chunk from."""
+
+    def __init__(self, env_capacity: int, window_cap: int) -> None:
+        self.i = np.zeros(8, np.int64)
+        self.f = np.zeros(1, np.float64)
+        self.busy_t = np.zeros(env_capacity, np.float64)
+        self.busy_s = np.zeros(env_capacity, np.int64)
+        self.busy_e = np.zeros(env_capacity, np.int64)
+        self.idle = np.zeros(env_capacity, np.int64)
+        self.env_f = np.full((env_capacity, 6), np.nan)
+        self.ring = np.zeros(max(window_cap, 1), np.float64)
+
+    def copy(self) -> KernelState:
+        other = KernelState.__new__(KernelState)
+        for name, value in vars(self).items():
+            setattr(other, name, value.copy())
+        return other
+
+    def restore(self, snapshot: KernelState) -> None:
+        for name, value in vars(snapshot).items():
+            setattr(self, name, value.copy())
+
+    def grow(self, env_capacity: int) -> None:
+        """More room for environments (the kernel stopped with STOP_CAPACITY)."""
+        old = len(self.busy_t)
+        for name in ("busy_t", "busy_s", "busy_e", "idle"):
+            arr = getattr(self, name)
+            new = np.zeros(env_capacity, arr.dtype)
+            new[:old] = arr
+            setattr(self, name, new)
+        env_f = np.full((env_capacity, 6), np.nan)
+        env_f[:old] = self.env_f
+        self.env_f = env_f
+
+
+class Outputs:
+    """Per-arrival results: environment id (-1 = throttled), cold start, init duration (ms)."""
+
+    def __init__(self, n: int) -> None:
+        self.env = np.full(n, -1, np.int64)
+        self.cold = np.zeros(n, np.bool_)
+        self.init = np.zeros(n, np.float64)
+
+
+@njit(cache=True)
+def _busy_push(bt, bs, be, n, t, s, e):  # type: ignore[no-untyped-def]
+    i = n
+    bt[i], bs[i], be[i] = t, s, e
+    while i > 0:
+        p = (i - 1) >> 1
+        if bt[p] < bt[i] or (bt[p] == bt[i] and bs[p] < bs[i]):
+            break
+        bt[p], bt[i] = bt[i], bt[p]
+        bs[p], bs[i] = bs[i], bs[p]
+        be[p], be[i] = be[i], be[p]
+        i = p
+    return n + 1
+
+
+@njit(cache=True)
+def _busy_pop(bt, bs, be, n):  # type: ignore[no-untyped-def]
+    n -= 1
+    bt[0], bs[0], be[0] = bt[n], bs[n], be[n]
+    i = 0
+    while True:
+        left = 2 * i + 1
+        if left >= n:
+            break
+        c = left
+        r = left + 1
+        if r < n and (bt[r] < bt[left] or (bt[r] == bt[left] and bs[r] < bs[left])):
+            c = r
+        if bt[i] < bt[c] or (bt[i] == bt[c] and bs[i] < bs[c]):
+            break
+        bt[c], bt[i] = bt[i], bt[c]
+        bs[c], bs[i] = bs[i], bs[c]
+        be[c], be[i] = be[i], be[c]
+        i = c
+    return n
+
+
+@njit(cache=True)
+def _idle_push(idle, n, e, newest):  # type: ignore[no-untyped-def]
+    idle[n] = e
+    if newest:  # max-heap on environment id (newest created first)
+        i = n
+        while i > 0:
+            p = (i - 1) >> 1
+            if idle[p] >= idle[i]:
+                break
+            idle[p], idle[i] = idle[i], idle[p]
+            i = p
+    return n + 1
+
+
+@njit(cache=True)
+def _idle_pop(idle, n, newest):  # type: ignore[no-untyped-def]
+    n -= 1
+    if not newest:  # stack: most recently idle first
+        return idle[n], n
+    top = idle[0]
+    idle[0] = idle[n]
+    i = 0
+    while True:
+        left = 2 * i + 1
+        if left >= n:
+            break
+        c = left
+        if left + 1 < n and idle[left + 1] > idle[left]:
+            c = left + 1
+        if idle[i] >= idle[c]:
+            break
+        idle[c], idle[i] = idle[i], idle[c]
+        i = c
+    return top, n
+
+
+@njit(cache=True)
+def schedule(times, durs, reset, start, stop, init_draws, si, sf, bt, bs, be, idle, env,
+             ring, out_env, out_cold, out_init, limit, newest, ka_idle, life, window,
+             per_window):  # type: ignore[no-untyped-def]
+    """Assign arrivals ``start..stop-1``; returns the index it stopped at (see si[STOP_REASON])."""
+    busy_n, idle_n, n_env = si[BUSY_N], si[IDLE_N], si[N_ENV]
+    head, ring_n, seq, init_pos = si[RING_HEAD], si[RING_N], si[SEQ], si[INIT_POS]
+    cap = ring.shape[0]
+    reason = STOP_DONE
+    i = start
+    while i < stop:
+        t = times[i]
+        while busy_n > 0 and bt[0] <= t:  # environments that finished by t
+            ft, e = bt[0], be[0]
+            busy_n = _busy_pop(bt, bs, be, busy_n)
+            if env[e, DISCARD] > 0:  # reset after a timeout or crash
+                env[e, SHUT_AT] = ft
+                continue
+            exp = ft + ka_idle
+            lim = env[e, CREATED] + life
+            env[e, EXPIRES] = exp if exp <= lim else (lim if lim > ft else ft)
+            idle_n = _idle_push(idle, idle_n, e, newest)
+        out_env[i] = -1
+        out_cold[i] = False
+        out_init[i] = 0.0
+        if busy_n >= limit:
+            i += 1
+            continue
+        found = -1
+        while idle_n > 0:
+            e, idle_n = _idle_pop(idle, idle_n, newest)
+            if env[e, EXPIRES] > t:
+                found = e
+                break
+            env[e, SHUT_AT] = env[e, EXPIRES]
+        init_ms = 0.0
+        if found < 0:
+            while ring_n > 0 and ring[head] <= t - window:
+                head = (head + 1) % cap
+                ring_n -= 1
+            if ring_n >= per_window:
+                i += 1
+                continue
+            if n_env >= env.shape[0] or busy_n >= bt.shape[0]:
+                reason = STOP_CAPACITY
+                break
+            if init_pos >= init_draws.shape[0]:
+                reason = STOP_INIT
+                break
+            ring[(head + ring_n) % cap] = t
+            ring_n += 1
+            found = n_env
+            n_env += 1
+            init_ms = init_draws[init_pos]
+            init_pos += 1
+            env[found, CREATED] = t
+            env[found, READY] = t + init_ms / 1000.0
+            env[found, SHUT_AT] = np.nan
+            env[found, DISCARD] = 0.0
+            out_cold[i] = True
+            out_init[i] = init_ms
+        out_env[i] = found
+        end = t + (init_ms + durs[i]) / 1000.0
+        env[found, BUSY_UNTIL] = end
+        if reset[i]:
+            env[found, DISCARD] = 1.0
+        seq += 1
+        busy_n = _busy_push(bt, bs, be, busy_n, end, seq, found)
+        i += 1
+    si[BUSY_N], si[IDLE_N], si[N_ENV] = busy_n, idle_n, n_env
+    si[RING_HEAD], si[RING_N], si[SEQ], si[INIT_POS] = head, ring_n, seq, init_pos
+    si[STOP_REASON] = reason
+    return i
