@@ -181,15 +181,17 @@ class _Pool:
         self.idle: deque[Environment] = deque()  # right end = most recently idle
         self.pc_idle: list[Environment] = []
         self.idle_heap: list[tuple[int, Environment]] = []  # newest-created-first routing
-        rng = engine.rng_for(fn.name, version)
         init_model = config.init_model or default_init_model(config.runtime, config.architecture)
         invoke_model = config.duration_model or default_invoke_model()
         for name, model in (("init_model", init_model), ("duration_model", invoke_model)):
             if not isinstance(model, DurationModel):
                 raise InvalidParameterValueException(
                     name, model, "a lambdakit.durations model such as Fixed(120) or LogNormal(...)")
-        self.init_stream = DurationStream(init_model, rng, config.memory_mb)
-        self.invoke_stream = DurationStream(invoke_model, rng, config.memory_mb)
+        # one independent stream each, so the order in which they are drawn never matters
+        self.init_stream = DurationStream(init_model, engine.rng_for(fn.name, version + "/init"),
+                                          config.memory_mb)
+        self.invoke_stream = DurationStream(invoke_model, engine.rng_for(fn.name, version),
+                                            config.memory_mb)
         self.measured = isinstance(invoke_model, Measured)
         self.cpu_factor = cpu_factor(config.memory_mb)
         self.timeout_ms = config.timeout_s * 1000.0
@@ -889,6 +891,7 @@ class Engine:
         env, reason = self._acquire(pool, t)
         if env is None:
             self._last_reason = reason
+            pool.invoke_stream.next()  # one draw per arrival, as the batch path draws
             idx = rec.append(ev, attempt, group, -1, False, arrival, t, 0.0, 0.0, "throttled",
                              "TooManyRequestsException")
             if not is_async:
@@ -924,7 +927,7 @@ class Engine:
                 env.handler, _decode(text), ctx,  # type: ignore[arg-type]
                 wall_limit_s=min(pool.config.timeout_s, self.wall_limit_s),
                 virtual_limit_s=pool.config.timeout_s, environ=env.environ)
-            self._clock_base = None
+            self.now = t  # the handler saw its own start time; the loop is still at t
             duration = pool.invoke_stream.next() + call.virtual_s * 1000.0
             if pool.measured:
                 duration += call.wall_s * 1000.0 * pool.cpu_factor

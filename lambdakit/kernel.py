@@ -219,7 +219,7 @@ def schedule(times, durs, reset, start, stop, init_draws, si, sf, bt, bs, be, id
             out_cold[i] = True
             out_init[i] = init_ms
         out_env[i] = found
-        end = t + (init_ms + durs[i]) / 1000.0
+        end = t + init_ms / 1000.0 + durs[i] / 1000.0  # as the event loop computes it
         env[found, BUSY_UNTIL] = end
         if reset[i]:
             env[found, DISCARD] = 1.0

@@ -31,7 +31,8 @@ def _handler(event: dict, context: object) -> dict:
 def scenario() -> Platform:
     """Cold starts, warm hits, an error, a timeout (reset), an expiry, a throttle, a busy env."""
     p = Platform(seed=7, keep_alive=FixedKeepAlive(idle_s=60, max_lifetime_s=None))
-    p.create_function("api", _handler, timeout_s=3, duration=Fixed(100), reserved_concurrency=2)
+    p.create_function("api", _handler, timeout_s=3, duration=Fixed(100),
+                      init_duration=Fixed(80), reserved_concurrency=2)
     p.invoke("api", {})  # env 0 cold
     p.invoke("api", {})  # env 0 warm
     p.invoke("api", {"fail": True})  # error
