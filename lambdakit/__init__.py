@@ -12,7 +12,7 @@ Example:
     {'ok': True}
 """
 
-from . import events, fleet, pricing, tiers
+from . import clients, esm, events, fleet, iam, pricing, services, tiers
 from .config import AsyncConfig, FunctionConfig
 from .durations import Empirical, Exponential, Fixed, LogNormal, Measured
 from .engine import AsyncAccepted, InvokeResult
@@ -42,6 +42,6 @@ __all__ = [
     "KeepAlivePolicy", "LambdaError", "LogNormal", "LogView", "Measured", "Metrics",
     "NeverExpire", "Platform", "Poisson", "Record", "RecordTable", "Replay",
     "RequestTooLargeException", "ResourceConflictException", "ResourceNotFoundException",
-    "State", "Steps", "TooManyRequestsException", "Workload", "events", "fleet", "pricing",
-    "tiers",
+    "State", "Steps", "TooManyRequestsException", "Workload", "clients", "esm", "events",
+    "fleet", "iam", "pricing", "services", "tiers",
 ]
