@@ -23,8 +23,11 @@ lint: $(STAMP)
 test: lint  ## lint, type-check, unit/property/notebook/browser tests
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(STAMP)  ## benchmarks print their figures (simulator vs SimFaaS, widgets, course)
 	$(BIN)/python bench/simulate.py
+	$(BIN)/python bench/timeline.py
+	$(BIN)/python -m bench.widgets
+	$(BIN)/python bench/course.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

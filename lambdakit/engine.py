@@ -663,7 +663,7 @@ class Engine:
             env.init_lines = []
         if init_error is None:
             return env, env.ready_at
-        env.state = State.INVOKE
+        env.move(State.INVOKE)
         self._finish_slow(pool, env, row, ev, init_error=init_error)
         outcome_col[k] = OUTCOME_CODES["error"]
         errors[k] = init_error.error_type
@@ -705,21 +705,23 @@ class Engine:
         idle_order = [int(x) for x in st.idle[:int(st.i[kernel.IDLE_N])]]
         for k, env in enumerate(local):
             row = st.env_f[k]
-            env.busy_until = max(env.busy_until, float(row[kernel.BUSY_UNTIL])) \
-                if not np.isnan(row[kernel.BUSY_UNTIL]) else env.busy_until
+            ran = not np.isnan(row[kernel.BUSY_UNTIL])  # served requests in this batch
+            if ran:
+                env.busy_until = max(env.busy_until, float(row[kernel.BUSY_UNTIL]))
+                if env.state != State.INVOKE:  # INIT (its cold start) or IDLE (warm hits)
+                    env.move(State.INVOKE)
             if k in busy:
-                env.state = State.INVOKE
                 fn.busy += 1
                 if fn.reserved is None:
                     self.unreserved_busy += 1
                 self._push(env.busy_until, _FREE, (env, bool(row[kernel.DISCARD] > 0), -1))
             elif not np.isnan(row[kernel.SHUT_AT]):
-                env.state = State.IDLE if env.state != State.INIT else State.INVOKE
                 reason = "reset after timeout or crash" if row[kernel.DISCARD] > 0 \
                     else "keep-alive expired"
                 self._shutdown(env, float(row[kernel.SHUT_AT]), reason)
             else:
-                env.state = State.IDLE
+                if env.state == State.INVOKE:
+                    env.move(State.IDLE)
                 env.expires_at = float(row[kernel.EXPIRES])
                 env.idle_since = env.busy_until
         for k in idle_order:

@@ -33,7 +33,7 @@ from .keepalive import DEFAULT_KEEP_ALIVE, KeepAlivePolicy
 from .lifecycle import State
 from .logs import LogView, function_logs, report_for
 from .metrics import Metrics, compute_metrics
-from .pricing import CostEstimate, estimate_usage
+from .pricing import CostEstimate, CostLine, estimate_usage, usage_by_architecture
 from .records import RecordTable
 from .versions import LATEST
 from .workloads import Workload
@@ -282,17 +282,21 @@ class Platform:
         return list(self._engine.dead_letters)
 
     def cost(self, name: str | None = None, *, free_tier: bool = False) -> CostEstimate:
-        """Price the records as AWS bills them (requests + GB-seconds, per architecture)."""
-        arr = self._engine.records.arrays()
-        sel = np.ones(len(arr["event"]), dtype=bool) if name is None \
-            else arr["function"] == name
-        ran = sel & (arr["outcome"] != "throttled") & (arr["outcome"] != "expired")
-        gb_s = float(np.sum(arr["billed_ms"][ran] / 1000.0 * arr["memory_mb"][ran] / 1024.0))
-        archs = {self._engine.function(f).versions.latest.architecture
-                 for f in set(arr["function"][ran])} or {"x86_64"}
-        arch = "arm64" if archs == {"arm64"} else "x86_64"
-        return estimate_usage(requests=int(ran.sum()), gb_seconds=gb_s, architecture=arch,
-                              free_tier=free_tier)
+        """Price the records as AWS bills them: requests, on-demand GB-seconds, ephemeral
+        storage above 512 MB, and provisioned concurrency (configured GB-seconds from enable
+        to now, rounded up to 5 minutes per environment, plus the invocations it served at the
+        PC duration rate), per architecture (facts §5 [S16])."""
+        usage = usage_by_architecture(self._engine, name)
+        bills = [estimate_usage(architecture=arch, free_tier=free_tier, **u)
+                 for arch, u in sorted(usage.items())]
+        if len(bills) == 1:
+            return bills[0]
+        return CostEstimate(
+            tuple(CostLine(f"{line.name} ({arch})", line.quantity, line.unit, line.unit_price,
+                           line.amount)
+                  for arch, bill in zip(sorted(usage), bills, strict=True) for line in bill.lines),
+            round(sum(b.total for b in bills), 2),
+            tuple(n for b in bills for n in b.notes))
 
     def report_line(self, record_index: int) -> str:
         """The REPORT line of one attempt (as the log shows it)."""

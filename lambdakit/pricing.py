@@ -22,6 +22,7 @@ import math
 import numbers
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from typing import Any
 
 __all__ = [
     "PRICE_TABLE",
@@ -155,9 +156,9 @@ class CostEstimate:
             rows.append(
                 (
                     line.name,
-                    _fmt_quantity(line.quantity),
+                    format_quantity(line.quantity),
                     line.unit,
-                    _fmt_unit_price(line.unit_price, line.unit),
+                    format_unit_price(line.unit_price, line.unit),
                     f"${line.amount:,.2f}",
                 )
             )
@@ -479,13 +480,69 @@ def _check_real(name: str, value: object) -> None:
         raise ValueError(f"{name}={value!r} must be a number")
 
 
-def _fmt_quantity(quantity: float) -> str:
+def format_quantity(quantity: float) -> str:
+    """A bill quantity as the pricing page writes it (``format_quantity(1500000.0)`` →
+    ``'1,500,000'``)."""
     if quantity == int(quantity):
         return f"{int(quantity):,}"
     return f"{quantity:,.3f}".rstrip("0").rstrip(".")
 
 
-def _fmt_unit_price(price: float, unit: str) -> str:
+def format_unit_price(price: float, unit: str) -> str:
+    """A unit price as the pricing page writes it (``$0.20 per 1M`` for requests)."""
     if unit == "requests":
         return f"${price * 1e6:.2f} per 1M"
     return f"${price:.10f}".rstrip("0").rstrip(".") + f" per {unit}"
+
+
+def usage_by_architecture(engine: Any, function: str | None = None) -> dict[str, dict[str, Any]]:
+    """Aggregate a simulated platform's records into :func:`estimate_usage` arguments, one
+    set per architecture.
+
+    Example:
+        >>> from lambdakit import Platform, Fixed
+        >>> p = Platform(seed=1)
+        >>> _ = p.create_function("f", lambda e, c: None, memory_mb=1024, duration=Fixed(1000),
+        ...                       init_duration=Fixed(0))
+        >>> _ = p.invoke("f")
+        >>> usage_by_architecture(p.engine)["x86_64"]["gb_seconds"]
+        1.0
+    """
+    import numpy as np
+
+    arr = engine.records.arrays()
+    sel = np.ones(len(arr["event"]), dtype=bool) if function is None \
+        else arr["function"] == function
+    sel &= (arr["outcome"] != "throttled") & (arr["outcome"] != "expired")
+    provisioned_env = np.zeros(max(len(engine.environments), 1), dtype=bool)
+    for env in engine.environments:
+        provisioned_env[env.id] = env.provisioned
+    on_pc = sel & (arr["env"] >= 0) & provisioned_env[np.maximum(arr["env"], 0)]
+    usage: dict[str, dict[str, Any]] = {}
+    for fname in sorted(set(arr["function"][sel])):
+        fn = engine.function(fname)
+        rows = sel & (arr["function"] == fname)
+        for version in sorted(set(arr["version"][rows])):
+            cfg = fn.versions.get(version)
+            r = rows & (arr["version"] == version)
+            gb = cfg.memory_mb / 1024.0
+            billed_s = arr["billed_ms"] / 1000.0
+            u = usage.setdefault(cfg.architecture, {
+                "requests": 0, "gb_seconds": 0.0, "ephemeral_gb_seconds": 0.0,
+                "provisioned_gb_seconds": 0.0, "provisioned_duration_gb_seconds": 0.0})
+            u["requests"] += int(r.sum())
+            u["gb_seconds"] += float(np.sum(billed_s[r & ~on_pc])) * gb
+            u["provisioned_duration_gb_seconds"] += float(np.sum(billed_s[r & on_pc])) * gb
+            extra_gb = max(cfg.ephemeral_storage_mb - 512, 0) / 1024.0
+            u["ephemeral_gb_seconds"] += float(np.sum(billed_s[r])) * extra_gb
+    for env in engine.environments:  # PC is billed while enabled, whether used or not
+        if not env.provisioned or (function is not None and env.pool.fn.name != function):
+            continue
+        cfg = env.pool.config
+        enabled_s = min(env.shutdown_at, engine.now) - env.created_at
+        enabled_s = math.ceil(max(enabled_s, 0.0) / 300.0) * 300.0  # 5-minute increments [S16]
+        u = usage.setdefault(cfg.architecture, {
+            "requests": 0, "gb_seconds": 0.0, "ephemeral_gb_seconds": 0.0,
+            "provisioned_gb_seconds": 0.0, "provisioned_duration_gb_seconds": 0.0})
+        u["provisioned_gb_seconds"] += enabled_s * cfg.memory_mb / 1024.0
+    return usage or {"x86_64": {"requests": 0, "gb_seconds": 0.0}}

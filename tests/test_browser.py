@@ -171,9 +171,9 @@ def test_chapter_03_fires_an_s3_event_into_a_board_and_a_log(
     for i in range(4):
         plots.nth(i).wait_for(timeout=30_000)
     assert plots.count() >= 4
-    # the student version is unanswered: each of the 4 checks gives a hint, none fails
+    # the student version is unanswered: each of the 5 checks gives a hint, none fails
     hints = page.locator(".lk-check.lk-hint")
-    assert hints.count() == 4 and all("Not answered yet" in t for t in hints.all_text_contents())
+    assert hints.count() == 5 and all("Not answered yet" in t for t in hints.all_text_contents())
 
     board = page.locator(".lk-env-board").filter(
         has=page.locator(".lk-board-header > b", has_text=re.compile(r"^app$")))

@@ -211,16 +211,59 @@ def test_throttle_hints(answer: object, expected: str) -> None:
     assert not result.passed and expected in result.message
 
 
+# -- exercise 5 ------------------------------------------------------------------------------
+SEVEN = {"orders": [{"id": i, "card": "expired" if i == 5 else "ok"} for i in range(1, 8)],
+         "batch_size": 3, "max_receive_count": 2}
+
+
+def test_the_whole_failing_batch_ends_in_the_dead_letter_queue() -> None:
+    result = ch03.dead_letters.check(3, show=False, **SEVEN)
+    assert result.passed and "3 messages end in the dead-letter queue" in result.message
+
+
+def test_dead_letters_are_recomputed_from_the_batches() -> None:
+    # the bad order first, in a batch of its own size 1: only it is dead-lettered
+    alone = dict(SEVEN, batch_size=1)
+    assert ch03.dead_letters.check(1, show=False, **alone).passed
+    # every order in one batch: all seven go
+    together = dict(SEVEN, batch_size=10)
+    assert ch03.dead_letters.check(7, show=False, **together).passed
+    assert not ch03.dead_letters.check(3, show=False, **together).passed
+    # two expired cards in different batches: both batches go (3 + 3)
+    two = dict(SEVEN, orders=[{"id": i, "card": "expired" if i in (2, 5) else "ok"}
+                              for i in range(1, 8)])
+    assert ch03.dead_letters.check(6, show=False, **two).passed
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        (1, "but not alone"),
+        (7, "Not every batch failed"),
+        (0, "never succeeds"),
+        (2, "how many times a message is received"),
+        (4, "Split the 7 orders into batches of up to 3"),
+        ("3", "whole number of messages"),
+        (2.5, "whole number of messages"),
+        (..., "Not answered yet"),
+    ],
+)
+def test_dead_letter_hints(answer: object, expected: str) -> None:
+    result = ch03.dead_letters.check(answer, show=False, **SEVEN)
+    assert not result.passed and expected in result.message
+
+
 # -- the notebook and its checks ---------------------------------------------------------------
 def test_every_exercise_is_checked_in_the_notebook_and_unanswered_for_students() -> None:
     sol = nbformat.read(SOLUTION, as_version=4)
     checks = re.findall(r"ch03\.(\w+)\.check\(", "\n".join(c.source for c in sol.cells))
-    assert checks == ["billed_duration", "cold_request", "full_speed_memory", "burst_throttles"]
+    assert checks == ["billed_duration", "cold_request", "full_speed_memory", "burst_throttles",
+                      "dead_letters"]
     student = nbformat.read(STUDENT, as_version=4)
     placeholders = [c.source for c in student.cells if "# YOUR CODE HERE" in c.source]
-    assert len(placeholders) == 4
+    assert len(placeholders) == 5
     assert all(f"{name} = ..." in "\n".join(placeholders)
-               for name in ("billed_ms", "cold_request_id", "full_speed_mb", "throttled"))
+               for name in ("billed_ms", "cold_request_id", "full_speed_mb", "throttled", "in_dlq"))
 
 
 def test_the_notebook_quotes_the_line_the_test_checks() -> None:

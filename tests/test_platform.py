@@ -354,3 +354,23 @@ def test_invoke_for_source_reports_at_the_attempts_end() -> None:
     assert outcome == "ok" and payload == {"batchItemFailures": []}
     rec = p.records()[0]
     assert rec.source == "sqs" and when == pytest.approx(rec.end_s)
+
+
+def test_cost_includes_ephemeral_storage_and_provisioned_concurrency() -> None:
+    p = Platform(seed=22)
+    p.create_function("big", lambda e, c: None, memory_mb=1024, ephemeral_storage_mb=2560,
+                      duration=Fixed(1000), init_duration=Fixed(0))
+    p.publish_version("big")
+    p.create_alias("big", "live", "1")
+    p.put_provisioned_concurrency("big", "live", 2)
+    p.run(Burst(2), function="big:live", duration_s=1, progress=False)  # both on PC
+    p.invoke("big")  # $LATEST: on demand
+    p.advance(3600 - p.now)
+    lines = {line.name: line for line in p.cost("big").lines}
+    ephemeral = next(v for k, v in lines.items() if "phemeral" in k)
+    assert ephemeral.quantity == pytest.approx(3 * 1.0 * 2.0)  # 3 s × 2 GB above 512 MB
+    pc = [v for k, v in lines.items() if "rovisioned" in k or "PC" in k]
+    quantities = sorted(v.quantity for v in pc)
+    assert quantities == pytest.approx([2.0, 2 * 3600.0])  # PC duration 2 GB-s; 2 envs × 1 h
+    on_demand = [v for k, v in lines.items() if v.quantity == pytest.approx(1.0)]
+    assert on_demand  # the $LATEST call: 1 s × 1 GB on demand

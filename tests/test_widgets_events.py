@@ -16,7 +16,7 @@ LABELS = ("HTTP request", "S3 upload", "SQS message", "DynamoDB change", "Kinesi
 
 def _handler(event: Any, context: Any) -> dict[str, Any]:
     print("handled", context.aws_request_id)
-    if isinstance(event, dict) and event.get("fail"):
+    if "please-fail" in json.dumps(event):  # whatever the source's shape
         raise ValueError("asked to fail")
     return {"echo": event}
 
@@ -65,7 +65,7 @@ def test_firing_s3_is_asynchronous_and_adds_a_record_and_log_lines() -> None:
     res = panel.last
     assert res is not None and res.fired and res.status_code == 202 and res.outcome == "ok"
     assert len(p.records("fn")) == before + 1
-    assert p.records("fn")[-1].source == "async"
+    assert p.records("fn")[-1].source == "s3"  # an S3 notification, not a direct invoke
     lines = p.logs("fn").filter(request_id=res.request_id).lines()
     assert f"handled {res.request_id}" in lines
     assert any(line.startswith("REPORT") for line in lines)
@@ -74,7 +74,7 @@ def test_firing_s3_is_asynchronous_and_adds_a_record_and_log_lines() -> None:
     assert [e.state for e in p.environments("fn")] == ["IDLE"]
 
 
-def test_http_request_is_synchronous_and_the_edited_json_is_what_the_handler_gets() -> None:
+def test_http_request_is_synchronous_and_edited_json_without_http_shape_is_the_body() -> None:
     p = _platform()
     panel = EventPanel(p, "fn")
     panel.buttons["HTTP request"].click()
@@ -82,22 +82,158 @@ def test_http_request_is_synchronous_and_the_edited_json_is_what_the_handler_get
     panel.fire_button.click()
     res = panel.last
     assert res is not None and res.status_code == 200 and res.function_error is None
-    assert res.payload == {"echo": {"hello": "world", "n": [1, 2]}}
+    got = res.payload["echo"]
+    assert (got["requestContext"]["http"]["method"], got["rawPath"]) == ("POST", "/")
+    assert json.loads(got["body"]) == {"hello": "world", "n": [1, 2]}
     assert "200 OK" in panel.result.value
-    assert "&quot;hello&quot;: &quot;world&quot;" in panel.result.value
+    assert "&quot;rawPath&quot;: &quot;/&quot;" in panel.result.value
 
 
-@pytest.mark.parametrize("source", ["SQS message", "Kinesis record", "DynamoDB change"])
-def test_stream_and_queue_sources_are_invoked_synchronously_and_say_it_is_simplified(
-        source: str) -> None:
+@pytest.mark.parametrize(("source", "kind", "name"), [
+    ("SQS message", "aws:sqs", "orders"), ("Kinesis record", "aws:kinesis", "telemetry"),
+    ("DynamoDB change", "aws:dynamodb", "inventory")])
+def test_a_poller_delivers_queue_and_stream_sources_in_a_batch(source: str, kind: str,
+                                                               name: str) -> None:
+    seen: list[dict[str, Any]] = []
     p = _platform()
-    panel = EventPanel(p, "fn")
+    p.create_function("keep", lambda e, c: seen.append(e), duration=Fixed(20))
+    panel = EventPanel(p, "keep")
     _press(panel, source)
     res = panel.last
     assert res is not None and res.mode == "poller" and res.status_code == 200
-    assert res.payload["echo"]["Records"][0]["eventSource"].startswith("aws:")
-    assert "delivered as a poller would (simplified)" in panel.result.value
-    assert DELIVERY[source].mode == "poller"
+    assert res.outcome == "ok" and res.batch_size == 1
+    assert [r["eventSource"] for r in seen[0]["Records"]] == [kind]
+    assert p.records("keep")[-1].source in ("sqs", "kinesis", "dynamodb")
+    assert panel.services[source].name == name and source in panel.mappings
+    assert "a poller delivered it: batch of 1" in panel.result.value
+    assert "simplified" not in panel.result.value and DELIVERY[source].mode == "poller"
+    # the record reached the function at once: the clock moved less than 2 polling seconds
+    assert p.now < 2.0
+
+
+def test_the_poller_event_carries_the_edited_message_and_the_real_queue_arn() -> None:
+    seen: list[dict[str, Any]] = []
+    p = _platform()
+    p.create_function("keep", lambda e, c: seen.append(e), duration=Fixed(20))
+    panel = EventPanel(p, "keep")
+    panel.buttons["SQS message"].click()
+    sample = json.loads(panel.json.value)
+    sample["Records"] = [dict(sample["Records"][0], body=b) for b in ("one", "two", "three")]
+    panel.json.value = json.dumps(sample)
+    panel.fire_button.click()
+    assert panel.last is not None and panel.last.batch_size == 3
+    records = seen[0]["Records"]
+    assert [r["body"] for r in records] == ["one", "two", "three"]
+    assert records[0]["eventSourceARN"] == "arn:aws:sqs:eu-west-1:111122223333:orders"
+    assert len(panel.services["SQS message"]) == 0  # the batch succeeded: deleted
+
+
+def test_a_failing_sqs_batch_stays_in_the_queue_and_ends_in_the_dead_letter_queue() -> None:
+    p = _platform(timeout_s=5)
+    panel = EventPanel(p, "fn")
+    panel.buttons["SQS message"].click()
+    panel.json.value = panel.json.value.replace("paid", "please-fail")
+    panel.fire_button.click()
+    res = panel.last
+    assert res is not None and res.function_error == "Unhandled" and res.outcome == "error"
+    assert "visibility timeout (30 s)" in panel.result.value and "orders-dlq" in res.detail
+    p.advance(10 * 60)  # received 5 times, 30 s apart, then moved to the dead-letter queue
+    assert len(p.records("fn")) == 5
+    assert len(panel.services["SQS message"]) == 0
+    assert len(p.engine.services[("sqs", "orders-dlq")]) == 1
+
+
+def test_dynamodb_change_writes_the_new_image_and_the_stream_has_both_images() -> None:
+    seen: list[dict[str, Any]] = []
+    p = _platform()
+    p.create_function("keep", lambda e, c: seen.append(e), duration=Fixed(20))
+    panel = EventPanel(p, "keep")
+    _press(panel, "DynamoDB change")
+    change = seen[0]["Records"][0]
+    assert change["eventName"] == "MODIFY"
+    assert change["dynamodb"]["OldImage"]["stock"] == {"N": "5"}
+    assert change["dynamodb"]["NewImage"]["stock"] == {"N": "4"}
+    table = panel.services["DynamoDB change"]
+    assert table.get_item(Key={"id": {"S": "42"}})["Item"]["stock"] == {"N": "4"}
+    _press(panel, "DynamoDB change")  # again: the item is put back to 5, then set to 4
+    assert panel.last is not None and panel.last.batch_size == 2
+    assert "back to its OldImage" in panel.last.detail
+
+
+def test_a_role_without_queue_permissions_gets_the_error_aws_gives() -> None:
+    from lambdakit.iam import AWSLambdaBasicExecutionRole, AWSLambdaSQSQueueExecutionRole, Role
+
+    p = _platform(role=Role("logs-only", policies=[AWSLambdaBasicExecutionRole]))
+    panel = EventPanel(p, "fn")
+    _press(panel, "SQS message")
+    assert panel.last is not None and not panel.last.fired and panel.last.status_code == 400
+    assert "does not have permissions to call ReceiveMessage on SQS" in panel.result.value
+    assert len(p.records("fn")) == 0
+    p.update_function("fn", role=Role("sqs", policies=[AWSLambdaBasicExecutionRole,
+                                                       AWSLambdaSQSQueueExecutionRole]))
+    _press(panel, "SQS message")  # same queue, now the mapping can be created
+    assert panel.last.fired and panel.last.outcome == "ok"
+    assert panel.services["SQS message"].name == "orders"
+
+
+def test_the_panel_uses_fresh_names_and_grants_invoke_only_when_a_policy_refuses() -> None:
+    from lambdakit.iam import add_permission, can_invoke, get_policy
+    from lambdakit.services import Bucket
+
+    p = _platform()
+    Bucket(p, "my-bucket")  # the learner's own bucket: the panel leaves it alone
+    add_permission(p, "fn", "sns.amazonaws.com", statement_id="sns-only")
+    panel = EventPanel(p, "fn")
+    _press(panel, "S3 upload")
+    assert panel.last is not None and panel.last.outcome == "ok"
+    bucket = panel.services["S3 upload"]
+    assert bucket.name == "my-bucket-2" and bucket.keys() == ["uploads/photo.jpg"]
+    assert can_invoke(p, "fn", "s3.amazonaws.com", bucket.arn)
+    assert "event-panel-s3-my-bucket-2" in get_policy(p, "fn")["Policy"]
+    q = _platform()
+    EventPanel(q, "fn").buttons["S3 upload"].click()
+    _press(EventPanel(q, "fn"), "S3 upload")
+    assert can_invoke(q, "fn", "apigateway.amazonaws.com")  # still no policy: none added
+
+
+def test_http_sources_go_through_an_http_api_route() -> None:
+    seen: list[dict[str, Any]] = []
+
+    def api(event: Any, context: Any) -> Any:
+        seen.append(event)
+        if event["rawPath"] == "/boom":
+            raise RuntimeError("boom")
+        return {"statusCode": 201, "body": "made"}
+
+    p = _platform()
+    p.create_function("api", api, duration=Fixed(20))
+    panel = EventPanel(p, "api")
+    _press(panel, "HTTP request")
+    assert panel.last is not None and panel.last.status_code == 201
+    assert panel.last.payload == "made" and seen[-1]["version"] == "2.0"
+    assert seen[-1]["rawPath"] == "/items/42" and seen[-1]["routeKey"] == "$default"
+    assert seen[-1]["queryStringParameters"] == {"verbose": "true"}
+    panel.buttons["HTTP API"].click()
+    panel.json.value = panel.json.value.replace('"/orders"', '"/boom"')
+    panel.fire_button.click()
+    assert panel.last.status_code == 502 and panel.last.function_error == "Unhandled"
+    assert "502 Bad Gateway" in panel.result.value
+    assert panel.services["HTTP API"] is panel.services["HTTP request"]
+
+
+def test_json_without_the_source_shape_is_the_message_itself() -> None:
+    seen: list[dict[str, Any]] = []
+    p = _platform()
+    p.create_function("keep", lambda e, c: seen.append(e), duration=Fixed(20))
+    panel = EventPanel(p, "keep")
+    for source in ("SQS message", "SNS message", "Kinesis record"):
+        panel.buttons[source].click()
+        panel.json.value = '{"hello": 1}'
+        panel.fire_button.click()
+    sqs, sns, kinesis = seen
+    assert sqs["Records"][0]["body"] == '{"hello": 1}'
+    assert sns["Records"][0]["Sns"]["Message"] == '{"hello": 1}'
+    assert kinesis["Records"][0]["kinesis"]["partitionKey"] == "event-panel"
 
 
 def test_invalid_json_fires_nothing_and_says_why() -> None:
@@ -132,19 +268,24 @@ def test_every_callback_runs_once_per_fire_and_a_broken_one_is_reported() -> Non
 def test_a_function_error_shows_the_error_document_sync_and_a_retry_note_async() -> None:
     p = _platform()
     panel = EventPanel(p, "fn")
-    panel.json.value = '{"fail": true}'
-    panel.buttons["HTTP request"].click()  # reloads the sample: edit after selecting
-    panel.json.value = '{"fail": true}'
+    panel.json.value = '{"please-fail": true}'
+    panel.buttons["Schedule tick"].click()  # reloads the sample: edit after selecting
+    panel.json.value = '{"please-fail": true}'
     panel.fire_button.click()
     assert panel.last is not None and panel.last.function_error == "Unhandled"
-    assert panel.last.payload["errorType"] == "ValueError"
-    assert "X-Amz-Function-Error" in panel.result.value and "ValueError" in panel.result.value
+    assert panel.last.status_code == 202 and panel.last.outcome == "error"
+    panel.buttons["HTTP API"].click()
+    panel.json.value = '{"please-fail": true}'  # not an HTTP event: the body of POST /
+    panel.fire_button.click()
+    assert panel.last.status_code == 502 and panel.last.payload == {
+        "message": "Internal Server Error"}
+    assert "X-Amz-Function-Error" in panel.result.value
     panel.buttons["SNS message"].click()
-    panel.json.value = '{"fail": true}'
+    panel.json.value = panel.json.value.replace("HighLatency", "please-fail")
     panel.fire_button.click()
     assert panel.last.status_code == 202 and panel.last.outcome == "error"
     assert "retries" in panel.result.value
-    assert p.event_outcomes()["retrying"] == 1
+    assert p.event_outcomes()["retrying"] == 2  # the schedule's event and the SNS one
 
 
 def test_a_throttled_invoke_shows_429_and_still_refreshes() -> None:
@@ -152,6 +293,7 @@ def test_a_throttled_invoke_shows_429_and_still_refreshes() -> None:
     calls: list[int] = []
     panel = EventPanel(p, "fn", on_fire=[lambda: calls.append(1)])
     _press(panel, "HTTP request")
-    assert panel.last is not None and panel.last.status_code == 429 and not panel.last.fired
-    assert "TooManyRequestsException" in panel.result.value
+    assert panel.last is not None and panel.last.status_code == 429
+    assert panel.last.outcome == "throttled"
+    assert "429 Too Many Requests" in panel.result.value
     assert calls == [1]

@@ -7,33 +7,11 @@ import time
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from widget_scenario import scenario
 
-from lambdakit import Burst, Fixed, FixedKeepAlive, Platform, Poisson
+from lambdakit import Fixed, Platform, Poisson
 from widgets.concurrency import concurrency_chart
 from widgets.timeline import BAR_LIMIT, Timeline, segment_counts, timeline
-
-
-def _handler(event: dict, context: object) -> dict:
-    if event.get("fail"):
-        raise ValueError("boom")
-    if event.get("slow"):
-        time.sleep(5)  # virtual time: longer than the 3 s timeout
-    return {"ok": True}
-
-
-def scenario() -> Platform:
-    """Cold starts, warm hits, an error, a timeout (reset), an expiry, a throttle, a busy env."""
-    p = Platform(seed=7, keep_alive=FixedKeepAlive(idle_s=60, max_lifetime_s=None))
-    p.create_function("api", _handler, timeout_s=3, duration=Fixed(100), reserved_concurrency=2)
-    p.invoke("api", {})
-    p.invoke("api", {})
-    p.invoke("api", {"fail": True})
-    p.invoke("api", {"slow": True})
-    p.invoke("api", {})
-    p.advance(120)
-    p.run(Burst(3), function="api", duration_s=1.0, progress=False)
-    p.run(Burst(1, at_s=0.5), function="api", duration_s=0.55, progress=False)
-    return p
 
 
 def _traces(fig: go.Figure) -> dict[str, go.Bar | go.Scattergl]:

@@ -173,8 +173,8 @@ def _log_grid(low: int, high: int, n: int) -> list[int]:
 def _bill_table(bill: pricing.CostEstimate) -> str:
     rows = "".join(
         f"<tr class='lk-bill-line'><td>{html.escape(line.name)}</td>"
-        f"<td>{_qty(line.quantity)} {html.escape(line.unit)}</td>"
-        f"<td>{_unit_price(line.unit_price, line.unit)}</td>"
+        f"<td>{pricing.format_quantity(line.quantity)} {html.escape(line.unit)}</td>"
+        f"<td>{pricing.format_unit_price(line.unit_price, line.unit)}</td>"
         f"<td class='lk-amount'>${line.amount:,.2f}</td></tr>"
         for line in bill.lines)
     notes = "".join(f"<li>{html.escape(note)}</li>" for note in bill.notes)
@@ -183,15 +183,3 @@ def _bill_table(bill: pricing.CostEstimate) -> str:
             f"<tr class='lk-bill-total'><td>Total</td><td></td><td></td>"
             f"<td class='lk-total'>${bill.total:,.2f}</td></tr></table>"
             f"<ul style='font-size:11px;color:#555;margin:2px 0'>{notes}</ul>")
-
-
-def _qty(quantity: float) -> str:
-    if quantity == int(quantity):
-        return f"{int(quantity):,}"
-    return f"{quantity:,.3f}".rstrip("0").rstrip(".")
-
-
-def _unit_price(price: float, unit: str) -> str:
-    if unit == "requests":
-        return f"${price * 1e6:.2f} per 1M"
-    return f"${price:.10f}".rstrip("0").rstrip(".") + f" per {unit}"

@@ -1,4 +1,5 @@
-"""Chapter 03 checks: a cold start's bill, which request was cold, memory vs CPU, throttles.
+"""Chapter 03 checks: a cold start's bill, which request was cold, memory vs CPU, throttles,
+and how many queue messages a failing batch sends to the dead-letter queue.
 
 Each check recomputes the right answer with lambdakit from what the notebook passes (the
 REPORT line, the logs, the duration model, the workload), then names the specific mistake.
@@ -13,19 +14,25 @@ Example:
 
 from __future__ import annotations
 
+import json
 import math
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from lambdakit import Platform
 from lambdakit.durations import DurationModel
+from lambdakit.esm import SqsEventSourceMapping
 from lambdakit.logformat import REPORT_RE, billed_duration_ms
+from lambdakit.services import Queue
 from lambdakit.workloads import Workload
 from widgets.exercises import CheckResult, Exercise, hint, passed
 
-__all__ = ["billed_duration", "burst_throttles", "cold_request", "full_speed_memory"]
+__all__ = [
+    "billed_duration", "burst_throttles", "cold_request", "dead_letters", "full_speed_memory",
+]
 
 _MIN_MB, _MAX_MB = 128, 10_240  # 128–10,240 MB in 1 MB steps [S3]
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -266,4 +273,73 @@ burst_throttles = Exercise(
     "Exercise 4 · how many throttles?",
     _check_throttles,
     expects="a whole number of requests: throttled = 12",
+)
+
+
+# -- exercise 5: messages a failing batch sends to the dead-letter queue -------------------
+def _charge(event: dict[str, Any], context: Any) -> None:
+    """Raise for the whole batch when one order's card has expired (no partial response)."""
+    for record in event["Records"]:
+        if json.loads(record["body"])["card"] == "expired":
+            raise ValueError("card expired")
+
+
+def _dead_lettered(orders: Sequence[dict[str, Any]], batch_size: int,
+                   max_receive_count: int, seed: int) -> int:
+    """Messages in the DLQ when ``orders`` go through a queue to ``_charge``."""
+    lab = Platform(seed=seed)
+    lab.create_function("charge", _charge, timeout_s=10)
+    dlq = Queue(lab, "orders-dlq")
+    # visibility timeout 6 x the function timeout [S2:with-sqs.md]
+    queue = Queue(lab, "orders", visibility_timeout_s=60, dead_letter=dlq,
+                  max_receive_count=max_receive_count)
+    SqsEventSourceMapping(lab, queue, "charge", batch_size=batch_size)
+    for order in orders:
+        queue.send_message(MessageBody=json.dumps(order))
+    lab.advance(60.0 * (max_receive_count + 2))  # every receive, then the move to the DLQ
+    return len(dlq)
+
+
+def _check_dead_letters(answer: Any, *, orders: Sequence[dict[str, Any]], batch_size: int,
+                        max_receive_count: int, seed: int = 0) -> CheckResult:
+    right = _dead_lettered(orders, batch_size, max_receive_count, seed)
+    bad = sum(1 for o in orders if o.get("card") == "expired")
+    if not _is_number(answer) or answer != int(answer):
+        return hint(f"Give a whole number of messages, e.g. `in_dlq = 2` (you gave {answer!r}).")
+    n = int(answer)
+    if n == right:
+        # failed batch reappears whole after the visibility timeout [S2:with-sqs.md]
+        return passed(
+            f"{right} messages end in the dead-letter queue. The poller hands out batches of up "
+            f"to {batch_size}; a handler that raises fails its whole batch, so SQS deletes none "
+            "of it: the good orders in that batch come back with the expired one after the "
+            f"visibility timeout, and after {max_receive_count} receives all of them move to "
+            "the DLQ. Report only the failed messages (ReportBatchItemFailures) to keep the "
+            "good ones out, and make the handler idempotent: they were charged on every try.")
+    if n == bad and bad != right:
+        verb = "is" if bad == 1 else "are"
+        return hint(f"Only {bad} of the orders {verb} bad, but not alone: the handler raised, "
+                    "so its whole batch failed and SQS deleted none of it. Which orders shared "
+                    f"a batch with it (batches of up to {batch_size}, sent in order)?")
+    if n == len(orders) and n != right:
+        return hint("Not every batch failed: only the batch with the expired card raised. "
+                    "The other batches succeeded and the poller deleted their messages.")
+    if n == 0:
+        return hint("The expired card never succeeds. After a message has been received "
+                    f"max_receive_count ({max_receive_count}) times, SQS moves it to the "
+                    "dead-letter queue instead of delivering it again.")
+    if n == max_receive_count and n != right:
+        return hint(f"{n} is how many times a message is received before it moves, not how "
+                    "many messages move. Count the messages of the failing batch.")
+    return hint(f"Split the {len(orders)} orders into batches of up to {batch_size}, in the order "
+                "they were sent, find the batch that raises, and count its messages. Or "
+                "simulate it: a `Queue` with `dead_letter=` and `max_receive_count=`, an "
+                "`SqsEventSourceMapping`, `send_message` for each order, `advance(...)`, then "
+                "`len(dlq)`.")
+
+
+dead_letters = Exercise(
+    "Exercise 5 · how many messages end in the dead-letter queue?",
+    _check_dead_letters,
+    expects="a whole number of messages: in_dlq = 2",
 )
