@@ -1,0 +1,111 @@
+"""The asynchronous invoke path: the internal queue, throttle backoff, retries with delays,
+maximum event age, on-success / on-failure destinations and the dead-letter queue
+(facts §3.2 [S12]).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from .environment import _ASYNC, _Fn
+from .payloads import _iso, _send
+from .records import OUTCOME_CODES
+from .versions import LATEST
+
+if TYPE_CHECKING:
+    from .engine import Engine
+
+ASYNC_RETRY_DELAYS_S = (60.0, 120.0)  # 1 min before the 2nd attempt, 2 min before the 3rd [S12]
+THROTTLE_BACKOFF_S = (1.0, 300.0)  # async throttles: 1 s growing to 5 min [S12]
+_THROTTLED = OUTCOME_CODES["throttled"]
+
+
+def deliver_async(eng: Engine, item: tuple[Any, ...], t: float) -> None:
+    """The internal queue hands an event to the function: too old → failure destination;
+    throttled → back to the queue with backoff; otherwise the attempt starts."""
+    fn, qualifier, ev, attempt, arrival, text, source, throttles = item
+    acfg = fn.versions.latest.async_config
+    if t - arrival > acfg.maximum_event_age_s:
+        expire(eng, fn, item, t, "EventAgeExceeded")
+        return
+    if attempt == 0 and throttles == 0:
+        eng.payloads[ev] = text
+    pool = eng.resolve(fn, qualifier)
+    if fn.reserved == 0:  # reserved 0: straight to the DLQ/destination, no retries [S41]
+        expire(eng, fn, item, t, "ZeroReservedConcurrency")
+        return
+    idx = eng._start(pool, ev, attempt, arrival, t, text, source, qualifier, is_async=True)
+    if eng.records.raw["outcome"][idx] == _THROTTLED:  # back to the internal queue
+        lo, hi = THROTTLE_BACKOFF_S
+        delay = min(hi, lo * 2.0 ** throttles)
+        eng._push(t + delay, _ASYNC, (fn, qualifier, ev, attempt, arrival, text, source,
+                                       throttles + 1))
+
+def after_async(eng: Engine, idx: int, t: float) -> None:
+    """An attempt ended: success destination, a retry after its delay, or failure."""
+    r = eng.records[idx]
+    fn = eng.functions[r.function]
+    acfg = fn.versions.latest.async_config
+    ev = r.event
+    if r.outcome == "ok":
+        _send(acfg.on_success, invocation_record(eng, idx, "Success", t))
+        eng.payloads.pop(ev, None)
+        return
+    if r.attempt < acfg.maximum_retry_attempts:
+        delay = ASYNC_RETRY_DELAYS_S[min(r.attempt, len(ASYNC_RETRY_DELAYS_S) - 1)]
+        eng.event_final[ev] = "retrying"
+        eng._push(t + delay, _ASYNC, (fn, None if r.version == LATEST else r.version, ev,
+                                       r.attempt + 1, r.arrival_s, eng.payloads[ev],
+                                       r.source, 0))
+        return
+    fail(eng, fn, idx, t, "RetriesExhausted")
+
+def fail(eng: Engine, fn: _Fn, idx: int, t: float, condition: str) -> None:
+    """Retries exhausted or event too old: on-failure destination and/or DLQ."""
+    acfg = fn.versions.latest.async_config
+    rec = invocation_record(eng, idx, condition, t)
+    r = eng.records[idx]
+    eng.payloads.pop(r.event, None)
+    sent = acfg.on_failure is not None or acfg.dead_letter is not None
+    eng.event_final[r.event] = "dead-lettered" if sent else r.outcome
+    if acfg.on_failure is not None:
+        _send(acfg.on_failure, rec)
+    if acfg.dead_letter is not None:  # the event as-is, with attributes (facts §3.2 [S12])
+        _send(acfg.dead_letter, {"body": rec["requestPayload"], "attributes": {
+            "RequestID": r.request_id, "ErrorCode": "200",
+            "ErrorMessage": json.dumps(rec.get("responsePayload", condition))[:1024]}})
+    eng.dead_letters.append(rec)
+
+def expire(eng: Engine, fn: _Fn, item: tuple[Any, ...], t: float, condition: str) -> None:
+    _, qualifier, ev, attempt, arrival, text, source, _ = item
+    pool = eng.resolve(fn, qualifier)
+    group = eng.records.group(fn.name, pool.version, pool.memory_mb, source,
+                               pool.max_memory_mb)
+    idx = eng.records.append(ev, attempt, group, -1, False, arrival, t, 0.0, 0.0,
+                              "expired", condition)
+    eng.payloads[ev] = text
+    fail(eng, fn, idx, t, condition)
+
+def invocation_record(eng: Engine, idx: int, condition: str, t: float) -> dict[str, Any]:
+    """The invocation record sent to destinations (facts §3.2 [S12])."""
+    r = eng.records[idx]
+    fn = eng.functions[r.function]
+    text = eng.payloads.get(r.event, "null")
+    rec: dict[str, Any] = {
+        "version": "1.0",
+        "timestamp": _iso(eng.epoch_s + t),
+        "requestContext": {
+            "requestId": r.request_id,
+            "functionArn": fn.versions.arn(r.version),
+            "condition": condition,
+            "approximateInvokeCount": r.attempt + 1,
+        },
+        "requestPayload": json.loads(text),
+        "responseContext": {"statusCode": 200, "executedVersion": r.version},
+    }
+    doc = eng.error_docs.get(idx)
+    if doc is not None:
+        rec["responseContext"]["functionError"] = "Unhandled"
+        rec["responsePayload"] = doc
+    return rec
