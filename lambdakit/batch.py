@@ -108,8 +108,15 @@ def run_batch(eng: Engine, end: float, times: list[float], pool: _Pool, events: 
                 return stop
             a = stop
 
+    def reschedule(a: int, b: int, first: bool = False) -> tuple[list, list, list]:
+        """(Re)assign arrivals a..b-1 from the chunk's snapshot; their ids, cold flags and
+        durations as lists for the handler loop."""
+        if not first:
+            st.restore(snapshot)
+        run_kernel(a, b)
+        return out.env[a:b].tolist(), out.cold[a:b].tolist(), durs[a:b].tolist()
+
     sb = eng._sandbox
-    lock = sb._lock
     timeout_ms = pool.timeout_ms
     wall = min(pool.config.timeout_s, eng.wall_limit_s)
     vlimit = float(pool.config.timeout_s)
@@ -131,81 +138,79 @@ def run_batch(eng: Engine, end: float, times: list[float], pool: _Pool, events: 
     while a < n:
         b = min(a + chunk, n)
         snapshot = st.copy()
-        run_kernel(a, b)
-        env_l, cold_l, dur_l = out.env[a:b].tolist(), out.cold[a:b].tolist(), \
-            durs[a:b].tolist()
+        env_l, cold_l, dur_l = reschedule(a, b, first=True)
         times_l = times[a:b]
         ev0 = first_event + a
-        for j in range(b - a):
-            eid = env_l[j]
-            if eid < 0:
-                k = a + j
-                outcome_col[k] = _THROTTLED
-                errors[k] = "TooManyRequestsException"
-                eng.event_final[first_event + k] = "throttled"
-                continue
-            replay = False
-            if cold_l[j]:
-                k = a + j
-                env, begin = _batch_cold(eng, pool, k, times_l[j], float(out.init[k]),
-                                              base + k, first_event + k, errors,
-                                              outcome_col, durs, reset)
-                local.append(env)
-                sb.current, sb._virtual_limit, sb._wall_limit = call, vlimit, wall
-                current_environ = None
-                replay = begin < 0  # the init failed: its environment is discarded
-            else:
-                env = local[eid]
-                begin = times_l[j]
-            if not replay:
-                ev = ev0 + j
+        j0 = 0  # where the handler loop (re)starts after a reschedule
+        while j0 < b - a:
+            restart = False
+            for j, eid, cold, t, d in zip(range(j0, b - a), env_l[j0:], cold_l[j0:],
+                                          times_l[j0:], dur_l[j0:], strict=True):
+                if heap and heap[0][0] <= t:  # something else is due: the general loop goes on
+                    done = a + j
+                    break
+                if eid < 0:
+                    k = a + j
+                    outcome_col[k] = _THROTTLED
+                    errors[k] = "TooManyRequestsException"
+                    eng.event_final[first_event + k] = "throttled"
+                    continue
+                if cold:
+                    k = a + j
+                    env, begin = _batch_cold(eng, pool, k, t, float(out.init[k]), base + k,
+                                             first_event + k, errors, outcome_col, durs, reset)
+                    local.append(env)
+                    sb.current, sb._virtual_limit, sb._wall_limit = call, vlimit, wall
+                    current_environ = None
+                    if begin < 0:  # the init failed: its environment is discarded
+                        env_l, cold_l, dur_l = reschedule(a, b)
+                        j0, restart = j + 1, True
+                        break
+                else:
+                    env = local[eid]
+                    begin = t
                 eng.now = begin
-                ctx = info_ctx(env.info, ev, begin + vlimit, clock)  # type: ignore[arg-type]
+                ctx = info_ctx(env.info, ev0 + j, begin + vlimit, clock)  # type: ignore[arg-type]
                 if env.environ is not current_environ:
                     current_environ = os.environ = env.environ  # type: ignore[assignment]  # noqa: B003
                     tempfile.tempdir = env.tmpdir
                 payload = {} if empty else (loads(text) if text is not None
                                             else _decode(events.text(a + j)))
                 failed: BaseException | None = None
-                sb._active = ~ev  # a token for the watchdog, distinct from call()'s
+                # the context is the watchdog's token for this call; cleared without the lock:
+                # the watchdog re-checks the token under its lock and injects within its own
+                # time slice, and a stop landing before the clear is caught just below
+                sb._active = ctx
                 try:
                     result = env.handler(payload, ctx)  # type: ignore[misc]
-                    with lock:
-                        sb._active = 0
+                    sb._active = 0
                 except KeyboardInterrupt:
                     sb.current = None
                     os.environ = sb._saved[2]  # type: ignore[assignment]  # noqa: B003
                     raise
                 except BaseException as exc:  # noqa: BLE001 - becomes the attempt's record
-                    with lock:
-                        sb._active = 0
+                    sb._active = 0
                     failed, result = exc, None
-                d = dur_l[j]
-                touched = call.touched
-                if touched:
-                    d += call.virtual_s * 1000.0
-                slow = failed is not None or touched or d > timeout_ms
-                if not slow and result is not None and type(result) not in _PLAIN:
+                if failed is None and not call.touched and d <= timeout_ms:
+                    if result is None or type(result) in _PLAIN:
+                        continue  # the common case: nothing more to do
                     try:
                         encode(result)
+                        continue
                     except (TypeError, ValueError, RecursionError):
-                        slow = True
-                if slow:
-                    k = a + j
-                    d, gone = _batch_slow(eng, pool, env, k, base + k, ev, call, result,
-                                               failed, d, errors, outcome_col)
-                    if gone:
-                        reset[k] = replay = True
-                if d != dur_l[j]:
-                    durs[a + j] = d
-                    replay = True
-            if replay:  # schedule the rest of the chunk again with the real figures
-                st.restore(snapshot)
-                run_kernel(a, b)
-                env_l, cold_l, dur_l = out.env[a:b].tolist(), out.cold[a:b].tolist(), \
-                    durs[a:b].tolist()
-            if heap and a + j + 1 < n and heap[0][0] <= times[a + j + 1]:
-                done = a + j + 1  # something else is due: the general loop takes over
+                        pass
+                k = a + j
+                if call.touched:
+                    d += call.virtual_s * 1000.0
+                d, gone = _batch_slow(eng, pool, env, k, base + k, ev0 + j, call, result,
+                                      failed, d, errors, outcome_col)
+                if gone or d != dur_l[j]:  # schedule the rest of the chunk with real figures
+                    reset[k] = gone
+                    durs[k] = d
+                    env_l, cold_l, dur_l = reschedule(a, b)
+                    j0, restart = j + 1, True
+                    break
+            if not restart or done < n:
                 break
         if done < n:
             st.restore(snapshot)

@@ -72,7 +72,7 @@ class LambdaContext:
     formats it on first use, or an event number that ``info.request_ids`` formats on first use.
     """
 
-    __slots__ = ("_info", "_rid", "_deadline_s", "_clock", "client_context", "tenant_id")
+    __slots__ = ("_info", "_rid", "_deadline_s", "_clock", "_extra")
 
     def __init__(
         self,
@@ -80,15 +80,29 @@ class LambdaContext:
         request_id: str | int | Callable[[], str],
         deadline_s: float,
         clock: Callable[[], float],
-        client_context: Any = None,
-        tenant_id: str | None = None,
     ) -> None:
         self._info = info
         self._rid = request_id
         self._deadline_s = deadline_s
         self._clock = clock
-        self.client_context = client_context
-        self.tenant_id = tenant_id
+
+    def with_caller(self, client_context: Any = None, tenant_id: str | None = None
+                    ) -> LambdaContext:
+        """Attach what a synchronous caller passed (client context, tenant id); returns self."""
+        self._extra = (client_context, tenant_id)
+        return self
+
+    @property
+    def client_context(self) -> Any:
+        """The caller's client context (synchronous invocations only), else ``None``."""
+        extra = getattr(self, "_extra", None)
+        return None if extra is None else extra[0]
+
+    @property
+    def tenant_id(self) -> str | None:
+        """The tenant id of a tenant-isolated invocation, else ``None``."""
+        extra = getattr(self, "_extra", None)
+        return None if extra is None else extra[1]
 
     @property
     def aws_request_id(self) -> str:

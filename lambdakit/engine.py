@@ -512,7 +512,9 @@ class Engine:
         else:
             rid = _LazyId(self.seed, ev)
             ctx = LambdaContext(env.info, ev, begin + pool.timeout_ms / 1000.0,  # type: ignore[arg-type]
-                                self._clock, client_context=client_context)
+                                self._clock)
+            if client_context is not None:
+                ctx.with_caller(client_context)
             self.now = begin
             call = self._sandbox.call(
                 env.handler, _decode(text), ctx,  # type: ignore[arg-type]

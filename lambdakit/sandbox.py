@@ -110,7 +110,7 @@ class Sandbox:
         self.thread_id = threading.get_ident()
         self._tick = tick_s
         self._lock = threading.Lock()
-        self._active = 0  # token of the call running now (0: none); the watchdog times it
+        self._active: object = 0  # token of the call running now (0: none); watchdog times it
         self._wall_limit = 0.0
         self._virtual_limit = 0.0
         self._token = 0
@@ -212,10 +212,12 @@ class Sandbox:
     def _watch(self) -> None:
         """Stop a call whose token stayed the same for longer than the wall-clock limit.
 
-        The engine only writes a token before each call and clears it (under the lock) after,
-        which keeps the per-call cost to two stores; the watchdog measures the time itself."""
+        The engine only writes a token before each call and clears it after (two stores a
+        call); the watchdog measures the time itself and re-checks the token under its lock
+        before stopping the call."""
         tid = ctypes.c_ulong(self.thread_id)
-        last, since = 0, 0.0
+        last: object = 0
+        since = 0.0
         while not self._stop.wait(self._tick):
             tok = self._active
             now = time.perf_counter()

@@ -374,3 +374,11 @@ def test_cost_includes_ephemeral_storage_and_provisioned_concurrency() -> None:
     assert quantities == pytest.approx([2.0, 2 * 3600.0])  # PC duration 2 GB-s; 2 envs × 1 h
     on_demand = [v for k, v in lines.items() if v.quantity == pytest.approx(1.0)]
     assert on_demand  # the $LATEST call: 1 s × 1 GB on demand
+
+
+def test_client_context_reaches_the_handler_of_a_synchronous_invoke() -> None:
+    p = Platform(seed=23)
+    p.create_function("cc", lambda e, c: [c.client_context, c.tenant_id])
+    assert p.invoke("cc", {}, client_context={"custom": {"k": 1}}).payload == [
+        {"custom": {"k": 1}}, None]
+    assert p.invoke("cc", {}).payload == [None, None]
