@@ -6,7 +6,7 @@ import re
 import time
 
 import pytest
-from widget_scenario import scenario
+from widget_scenario import scenario, two_functions_with_pc
 
 from lambdakit import Burst, Fixed, Platform
 from widgets.board import (
@@ -87,12 +87,7 @@ def test_refresh_follows_the_platform() -> None:
 
 
 def test_provisioned_flag_and_all_functions_scope() -> None:
-    p = Platform(seed=3)
-    p.create_function("a", lambda e, c: 1)
-    p.create_function("b", lambda e, c: 2)
-    p.publish_version("b")
-    p.put_provisioned_concurrency("b", "1", 2)
-    p.invoke("a", {})
+    p = two_functions_with_pc()
     tiles, header = board_state(p)
     assert header.function is None and header.reserved is None
     assert sorted((t.function, t.provisioned) for t in tiles) == [

@@ -7,7 +7,7 @@ import time
 import numpy as np
 import plotly.graph_objects as go
 import pytest
-from widget_scenario import scenario
+from widget_scenario import scenario, two_functions_with_pc
 
 from lambdakit import Fixed, Platform, Poisson
 from widgets.concurrency import concurrency_chart
@@ -162,12 +162,7 @@ def test_concurrency_envelope_keeps_the_peak() -> None:
 
 
 def test_all_functions_and_provisioned_init() -> None:
-    p = Platform(seed=3)
-    p.create_function("a", lambda e, c: 1)
-    p.create_function("b", lambda e, c: 2)
-    p.publish_version("b")
-    p.put_provisioned_concurrency("b", "1", 2)
-    p.invoke("a", {})
+    p = two_functions_with_pc()
     p.invoke("b", {}, qualifier="1")  # served by a provisioned environment: no cold start
     fig = timeline(p)
     assert segment_counts(fig) == {"init": 3, "ok": 2}  # a's cold start + 2 provisioned inits

@@ -29,3 +29,14 @@ def scenario() -> Platform:
     p.run(Burst(3), function="api", duration_s=1.0, progress=False)  # 2 cold + 1 throttled
     p.run(Burst(1, at_s=0.5), function="api", duration_s=0.55, progress=False)  # busy at the end
     return p
+
+
+def two_functions_with_pc() -> Platform:
+    """Function "a" (on demand, invoked once) and "b" with 2 provisioned environments on v1."""
+    p = Platform(seed=3)
+    p.create_function("a", lambda e, c: 1)
+    p.create_function("b", lambda e, c: 2)
+    p.publish_version("b")
+    p.put_provisioned_concurrency("b", "1", 2)
+    p.invoke("a", {})
+    return p
