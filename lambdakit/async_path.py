@@ -49,6 +49,7 @@ def after_async(eng: Engine, idx: int, t: float) -> None:
     acfg = fn.versions.latest.async_config
     ev = r.event
     if r.outcome == "ok":
+        eng.event_final[ev] = "ok"
         _send(acfg.on_success, invocation_record(eng, idx, "Success", t))
         eng.payloads.pop(ev, None)
         return

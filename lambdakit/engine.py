@@ -564,7 +564,8 @@ class Engine:
             self.error_docs[idx] = error_doc
         if keep_response:
             self.last_response = error_doc if outcome != "ok" else response
-        self.event_final[ev] = outcome
+        # an asynchronous attempt's event is settled when it ends (success, retry or failure)
+        self.event_final[ev] = "running" if is_async else outcome
         end = begin + duration / 1000.0
         self._last_end = end
         env.busy_until = end

@@ -209,8 +209,10 @@ class Platform:
             raise InvalidParameterValueException(
                 "invocation_type", invocation_type, "'sync' or 'async'")
         if workload is None:
-            end = t0 + duration_s if duration_s is not None else self._drain_end()
-            eng.run_until(end)
+            if duration_s is not None:
+                eng.run_until(t0 + duration_s)
+            else:
+                self._drain()
             return self._since(first)
         if function is None:
             raise InvalidParameterValueException("function", None, "the name of a function")
@@ -234,9 +236,14 @@ class Platform:
                 bar.close()
         return self._since(first)
 
-    def _drain_end(self) -> float:
-        heap = self._engine._heap
-        return max((item[0] for item in heap), default=self.now)
+    def _drain(self) -> None:
+        """Run until no event is still pending or waiting for a retry (retries schedule new
+        work, so this advances in rounds; recurring schedules do not keep it going)."""
+        eng = self._engine
+        while True:
+            eng.run_until(max((item[0] for item in eng._heap), default=self.now))
+            if not any(s in ("pending", "running", "retrying") for s in eng.event_final):
+                return
 
     def _since(self, first: int) -> RecordTable:
         mask = np.zeros(len(self._engine.records), dtype=bool)
@@ -273,7 +280,7 @@ class Platform:
 
     def event_outcomes(self) -> Counter[str]:
         """How every event ended: ok, error, timeout, throttled, dead-lettered, expired, or
-        still pending / retrying."""
+        still pending / running / retrying."""
         return Counter(self._engine.event_final)
 
     @property

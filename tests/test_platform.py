@@ -382,3 +382,14 @@ def test_client_context_reaches_the_handler_of_a_synchronous_invoke() -> None:
     assert p.invoke("cc", {}, client_context={"custom": {"k": 1}}).payload == [
         {"custom": {"k": 1}}, None]
     assert p.invoke("cc", {}).payload == [None, None]
+
+
+def test_run_without_duration_drains_retries_to_their_end() -> None:
+    dlq: list[dict] = []
+    p = Platform(seed=24)
+    p.create_function("boom", "app.handler", dead_letter=dlq,
+                      source="def handler(event, context):\n    raise RuntimeError('x')\n")
+    p.invoke_async("boom", {})
+    p.run()
+    assert [r.attempt for r in p.records("boom")] == [0, 1, 2]
+    assert p.event_outcomes() == {"dead-lettered": 1} and len(dlq) == 1
