@@ -12,7 +12,9 @@ Example:
     {'ok': True}
 """
 
-from . import clients, esm, events, fleet, iam, pricing, services, tiers
+import importlib
+from typing import Any
+
 from .config import AsyncConfig, FunctionConfig
 from .durations import Empirical, Exponential, Fixed, LogNormal, Measured
 from .engine import AsyncAccepted, InvokeResult
@@ -34,6 +36,22 @@ from .records import Record, RecordTable
 from .workloads import Burst, Constant, Diurnal, Poisson, Replay, Steps, Workload
 
 __version__ = "0.1.0"
+
+# Sub-packages load on first use (``lambdakit.services``, ``from lambdakit import iam``), so
+# ``import lambdakit`` stays light; bench/import_time.py measures it.
+_LAZY = ("clients", "esm", "events", "fleet", "iam", "pricing", "services", "tiers")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module = importlib.import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'lambdakit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
 
 __all__ = [
     "AsyncAccepted", "AsyncConfig", "Burst", "Constant", "Diurnal", "Empirical",

@@ -1,8 +1,9 @@
 """The engine's hot path: a workload's synchronous arrivals into one function version.
 
-The compiled kernel (:mod:`lambdakit.kernel`) assigns environments chunk by chunk; this mixin
-runs every handler in arrival order, reschedules a chunk when a handler's real outcome differs
-from what the kernel assumed, and writes the attempts as one columnar block. Same rules as the
+The scheduling kernel (:mod:`lambdakit.kernel`, compiled by numba where it is installed)
+assigns environments chunk by chunk; this module runs every handler in arrival order,
+reschedules a chunk when a handler's real outcome differs from what the kernel assumed, and
+writes the attempts as one columnar block. Same rules as the
 general event loop — ``tests/test_kernel.py`` requires identical records from both.
 """
 
@@ -38,7 +39,7 @@ def run_batch(eng: Engine, end: float, times: list[float], pool: _Pool, events: 
                source: str, progress: Any) -> int:
     """The hot path: synchronous arrivals into one function version, nothing else queued.
 
-    The compiled kernel (:mod:`lambdakit.kernel`) assigns environments chunk by chunk with
+    The scheduling kernel (:mod:`lambdakit.kernel`) assigns environments chunk by chunk with
     the platform's rules; then each handler really runs, in arrival order. When a handler's
     outcome differs from what the kernel assumed (a virtual sleep, a timeout or crash that
     resets its environment, a failed init), the chunk is scheduled again from its snapshot
@@ -78,7 +79,7 @@ def run_batch(eng: Engine, end: float, times: list[float], pool: _Pool, events: 
         st.env_f[k, kernel.CREATED] = env.created_at
         st.env_f[k, kernel.EXPIRES] = env.expires_at
         st.env_f[k, kernel.DISCARD] = 0.0
-        st.i[kernel.IDLE_N] = kernel._idle_push.py_func(
+        st.i[kernel.IDLE_N] = kernel.idle_push(
             st.idle, int(st.i[kernel.IDLE_N]), k, eng.newest_created_first)
     st.i[kernel.N_ENV] = len(local)
     for c in fn.creations:

@@ -20,10 +20,12 @@ import heapq
 import math
 from collections import deque
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from .durations import DurationModel, Fixed
 from .metrics import concurrency_series
@@ -247,6 +249,7 @@ class Comparison:
 
     def to_dataframe(self) -> pd.DataFrame:
         """One row per side, one column per :class:`Summary` field."""
+        import pandas as pd
         rows = [self.fleet, self.function]
         return pd.DataFrame([{f: getattr(r, f) for f in Summary.__slots__} for r in rows])
 
@@ -311,6 +314,7 @@ def cost_curve(*, avg_duration_ms: float, memory_mb: int, monthly_fixed_cost: fl
         >>> c.values.tolist()
         [[0.0, 0.0, 60.74], [50000000.0, 51.67, 60.74], [100000000.0, 103.33, 60.74]]
     """
+    import pandas as pd
     _whole("max_requests", max_requests, 1)
     _whole("points", points, 2)
     grid = np.unique(np.linspace(0, max_requests, points).round().astype(np.int64))

@@ -12,7 +12,10 @@ and schedules the rest of the chunk again from a snapshot — later requests dep
 ones, never the other way round.
 
 All state lives in NumPy arrays (see :class:`KernelState`) so a chunk can be snapshotted and
-replayed. Compiled with numba (nopython); ``schedule.py_func`` is the same code in Python.
+replayed. The functions below are plain Python; when numba is importable (the ``fast`` extra)
+:func:`schedule` runs them compiled (nopython, cached on disk), otherwise it runs them as they
+are — the same code, so the same results for the same seed. ``LAMBDAKIT_KERNEL=python``
+(or :func:`use_backend`) forces the pure-Python path; numba is imported only on first use.
 
 Example:
     >>> import numpy as np
@@ -29,8 +32,11 @@ Example:
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
-from numba import njit
 
 # integer state slots
 BUSY_N, IDLE_N, N_ENV, RING_HEAD, RING_N, SEQ, INIT_POS, STOP_REASON = range(8)
@@ -84,7 +90,6 @@ class Outputs:
         self.init = np.zeros(n, np.float64)
 
 
-@njit(cache=True)
 def _busy_push(bt, bs, be, n, t, s, e):  # type: ignore[no-untyped-def]
     i = n
     bt[i], bs[i], be[i] = t, s, e
@@ -99,7 +104,6 @@ def _busy_push(bt, bs, be, n, t, s, e):  # type: ignore[no-untyped-def]
     return n + 1
 
 
-@njit(cache=True)
 def _busy_pop(bt, bs, be, n):  # type: ignore[no-untyped-def]
     n -= 1
     bt[0], bs[0], be[0] = bt[n], bs[n], be[n]
@@ -121,7 +125,6 @@ def _busy_pop(bt, bs, be, n):  # type: ignore[no-untyped-def]
     return n
 
 
-@njit(cache=True)
 def _idle_push(idle, n, e, newest):  # type: ignore[no-untyped-def]
     idle[n] = e
     if newest:  # max-heap on environment id (newest created first)
@@ -135,7 +138,6 @@ def _idle_push(idle, n, e, newest):  # type: ignore[no-untyped-def]
     return n + 1
 
 
-@njit(cache=True)
 def _idle_pop(idle, n, newest):  # type: ignore[no-untyped-def]
     n -= 1
     if not newest:  # stack: most recently idle first
@@ -157,10 +159,9 @@ def _idle_pop(idle, n, newest):  # type: ignore[no-untyped-def]
     return top, n
 
 
-@njit(cache=True)
-def schedule(times, durs, reset, start, stop, init_draws, si, sf, bt, bs, be, idle, env,
-             ring, out_env, out_cold, out_init, limit, newest, ka_idle, life, window,
-             per_window):  # type: ignore[no-untyped-def]
+def _schedule(times, durs, reset, start, stop, init_draws, si, sf, bt, bs, be, idle, env,
+              ring, out_env, out_cold, out_init, limit, newest, ka_idle, life, window,
+              per_window):  # type: ignore[no-untyped-def]
     """Assign arrivals ``start..stop-1``; returns the index it stopped at (see si[STOP_REASON])."""
     busy_n, idle_n, n_env = si[BUSY_N], si[IDLE_N], si[N_ENV]
     head, ring_n, seq, init_pos = si[RING_HEAD], si[RING_N], si[SEQ], si[INIT_POS]
@@ -230,3 +231,61 @@ def schedule(times, durs, reset, start, stop, init_draws, si, sf, bt, bs, be, id
     si[RING_HEAD], si[RING_N], si[SEQ], si[INIT_POS] = head, ring_n, seq, init_pos
     si[STOP_REASON] = reason
     return i
+
+
+_HELPERS = (_busy_push, _busy_pop, _idle_push, _idle_pop)
+BACKENDS = ("numba", "python")
+_chosen: dict[str, Any] = {}  # "name" and "fn" of the backend in use, set on first call
+
+
+def _compiled() -> Callable[..., int]:
+    """numba's nopython build of :func:`_schedule` (helpers inlined as jitable functions)."""
+    from numba import njit
+    from numba.extending import register_jitable
+
+    for helper in _HELPERS:
+        register_jitable(helper)
+    return njit(cache=True)(_schedule)  # type: ignore[no-any-return]
+
+
+def use_backend(name: str = "auto") -> str:
+    """Choose the kernel: ``"numba"``, ``"python"`` or ``"auto"`` (numba when importable).
+
+    Returns the backend now in use. ``"numba"`` without numba installed raises ImportError.
+
+    >>> use_backend("python")
+    'python'
+    >>> backend()
+    'python'
+    >>> _ = use_backend()  # back to numba where it is installed
+    """
+    if name not in (*BACKENDS, "auto"):
+        raise ValueError(f"kernel backend must be one of numba, python, auto; got {name!r}")
+    if name == "auto":
+        try:
+            fn, name = _compiled(), "numba"
+        except ImportError:
+            fn, name = _schedule, "python"
+    else:
+        fn = _compiled() if name == "numba" else _schedule
+    _chosen.update(name=name, fn=fn)
+    return name
+
+
+def backend() -> str:
+    """The backend :func:`schedule` uses (chosen now if nothing has run yet)."""
+    if not _chosen:
+        use_backend(os.environ.get("LAMBDAKIT_KERNEL", "auto"))
+    return str(_chosen["name"])
+
+
+def schedule(*args: Any) -> int:
+    """Assign arrivals ``start..stop-1`` (arguments of :func:`_schedule`), chosen backend."""
+    if not _chosen:
+        backend()
+    return int(_chosen["fn"](*args))
+
+
+def idle_push(idle: np.ndarray, n: int, e: int, newest: bool) -> int:
+    """Put environment ``e`` on the idle structure (Python side, e.g. when a batch starts)."""
+    return int(_idle_push(idle, n, e, newest))

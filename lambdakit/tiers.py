@@ -32,9 +32,12 @@ import heapq
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from .durations import DurationModel, Exponential, Fixed, LogNormal
 from .workloads import Workload
@@ -174,6 +177,7 @@ class ServiceModel:
         >>> ServiceModel().kill("db-1", 30).schedule().iloc[-1, 3:].astype(float).tolist()
         [0.0, 30.0, 40.0]
         """
+        import pandas as pd
         rows = [(t.name, f"{t.name}-{i + 1}", t.concurrency, up, down, self._out(up, down))
                 for t in self.tiers for i, (up, down) in enumerate(self._servers[t.name])]
         return pd.DataFrame(rows, columns=_SCHEDULE)
@@ -191,6 +195,7 @@ class ServiceModel:
         >>> float(ServiceModel().capacity().set_index("tier").capacity_rps["app"])
         1200.0
         """
+        import pandas as pd
         up = self.topology(at_s).query("state == 'up'").groupby("tier").size()
         rows = []
         for t in self.tiers:
@@ -388,6 +393,7 @@ class ServiceRun:
 
     def to_dataframe(self) -> pd.DataFrame:
         """One row per request: arrival, end, latency, outcome, error, cache hit, path."""
+        import pandas as pd
         names = [self.schedule.server[self.schedule.tier == t].tolist() for t in self.tiers]
         path = [" → ".join(names[k][s] for k, s in enumerate(row) if s >= 0)
                 for row in self.server.tolist()]
@@ -398,6 +404,7 @@ class ServiceRun:
 
     def latency_series(self, resolution_s: float = 1.0) -> pd.DataFrame:
         """Per time bin (by arrival): offered and ok requests/s, error rate, p50/p95/p99 ms."""
+        import pandas as pd
         edges = _edges(self.duration_s, resolution_s)
         b = np.clip(np.searchsorted(edges, self.arrival_s, side="right") - 1, 0, edges.size - 2)
         frame = pd.DataFrame({"bin": b, "ok": self._code == _OK, "latency_ms": self.latency_ms})
@@ -415,6 +422,7 @@ class ServiceRun:
     def tier_series(self, resolution_s: float = 1.0) -> pd.DataFrame:
         """Per tier and time bin, time-averaged: servers up, servers in rotation, utilisation
         (busy slots / slots of the servers up; NaN with none up) and queue length."""
+        import pandas as pd
         edges = _edges(self.duration_s, resolution_s)
 
         def avg(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:

@@ -26,9 +26,12 @@ import numbers
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "MAX_ARRIVALS",
@@ -345,6 +348,7 @@ class Replay(Workload):
             >>> Replay.from_csv(p).timestamps
             (0.0, 1.0)
         """
+        import pandas as pd
         try:
             frame = pd.read_csv(path)
         except pd.errors.EmptyDataError as exc:
@@ -556,6 +560,7 @@ def _validated_offsets(timestamps: object) -> np.ndarray:
 
 def _offsets_from_column(frame: pd.DataFrame, column: str | None) -> np.ndarray:
     """Seconds since the earliest value of a CSV column of numbers or ISO-8601 timestamps."""
+    import pandas as pd
     if column is None:
         if frame.columns.size == 0:
             raise ValueError("Replay.from_csv: the file has no columns: expected a header row")

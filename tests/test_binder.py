@@ -1,15 +1,22 @@
-"""binder/ builds an environment that runs the course: pins, runtime, postBuild, chapter 00.
+"""One lock, two consumers: requirements.lock (make) and binder/requirements.txt (Binder).
+
+``make lock`` resolves ``requirements.lock`` from pyproject.toml with uv (every extra, every
+platform, Python >= 3.10) and then compiles Binder's file as the course subset of it. These
+tests check what can really go wrong without asking a package index what it has today: every
+pin satisfies pyproject's bounds, the lock covers every declared dependency, Binder's pins are
+the lock's pins, no dev tool reaches Binder.
 
 The slow test simulates repo2docker without Docker (JUPYTER-NOTES §7): a fresh venv from the
 Python that binder/runtime.txt names, ``pip install -r binder/requirements.txt``, then
-``bash binder/postBuild`` with ``$NB_PYTHON_PREFIX`` set, then chapter 00 executed by papermill
-in a kernel of that venv. pip's cache keeps repeat runs fast.
+``bash binder/postBuild`` with ``$NB_PYTHON_PREFIX`` set, then every student chapter executed
+by papermill in a kernel of that venv. pip's cache keeps repeat runs fast.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -20,34 +27,77 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
 BINDER = ROOT / "binder"
-CHAPTER = "00_welcome.ipynb"
+LOCK = ROOT / "requirements.lock"
+CHAPTERS = sorted((ROOT / "course").glob("*.ipynb"))
+DEV_TOOLS = {"pytest", "mypy", "ruff", "playwright", "papermill", "nbval", "hypothesis", "uv",
+             "simfaas"}
 _COPY_IGNORE = shutil.ignore_patterns(
     ".git", ".venv", "__pycache__", "*.egg-info", "build", "artifacts", ".pytest_cache",
     ".mypy_cache", ".ruff_cache", ".hypothesis", ".ipynb_checkpoints", "node_modules",
 )
 
 
-def _pins() -> dict[str, str]:
-    pins = {}
-    for line in (BINDER / "requirements.txt").read_text("utf-8").splitlines():
+def _environment(python: str, system: str = "linux") -> dict[str, str]:
+    """Marker variables of CPython ``python`` ("3.11" means 3.11.0, as uv reads it)."""
+    full = python if python.count(".") == 2 else f"{python}.0"
+    return {"python_version": ".".join(full.split(".")[:2]), "python_full_version": full,
+            "sys_platform": system, "platform_system": system.capitalize(),
+            "platform_python_implementation": "CPython", "implementation_name": "cpython",
+            "platform_machine": "x86_64", "os_name": "posix", "extra": ""}
+
+
+def _read_pins(path: Path) -> list[tuple[str, str, Marker | None]]:
+    """(canonical name, version, marker) for every ``name==version ; marker`` line."""
+    pins = []
+    for line in path.read_text("utf-8").splitlines():
         line = line.split("#", 1)[0].strip()
-        if line:
-            name, sep, version = line.partition("==")
-            assert sep, f"not an exact pin: {line!r}"
-            pins[canonicalize_name(name)] = version
+        if not line:
+            continue
+        req = Requirement(line)
+        specs = list(req.specifier)
+        assert len(specs) == 1 and specs[0].operator == "==", f"not an exact pin: {line!r}"
+        pins.append((canonicalize_name(req.name), specs[0].version, req.marker))
     return pins
 
 
-def _declared() -> list[Requirement]:
+def _pins_for(path: Path, python: str, system: str = "linux") -> dict[str, str]:
+    """The pins of ``path`` that apply to ``python`` on ``system`` (one version a name)."""
+    env = _environment(python, system)
+    chosen: dict[str, str] = {}
+    for name, version, marker in _read_pins(path):
+        if marker is None or marker.evaluate(env):
+            assert chosen.get(name, version) == version, f"{name} pinned twice in {path.name}"
+            chosen[name] = version
+    return chosen
+
+
+def _pyproject() -> dict:
     tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
-    deps = project["dependencies"] + project["optional-dependencies"]["course"]
-    return [Requirement(d) for d in deps]
+    return tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+
+
+def _declared(*extras: str) -> list[Requirement]:
+    """Run-time dependencies plus those of ``extras`` (self-references expanded)."""
+    project = _pyproject()
+    reqs, todo, seen = [Requirement(d) for d in project["dependencies"]], list(extras), set()
+    while todo:
+        extra = todo.pop()
+        if extra in seen:
+            continue
+        seen.add(extra)
+        for d in project["optional-dependencies"][extra]:
+            req = Requirement(d)
+            if canonicalize_name(req.name) == "lambdakit":
+                todo.extend(req.extras)
+            else:
+                reqs.append(req)
+    return reqs
 
 
 def _runtime_version() -> str:
@@ -62,28 +112,51 @@ def test_runtime_txt_names_a_supported_python() -> None:
     assert (major, minor) >= (3, 10)
 
 
-def test_every_declared_dependency_is_pinned_and_satisfied() -> None:
-    pins = _pins()
-    for req in _declared():
+@pytest.mark.parametrize("python", ["3.10", "3.11", "3.12", "3.13"])
+def test_the_lock_pins_every_declared_dependency_within_its_bounds(python: str) -> None:
+    pins = _pins_for(LOCK, python)
+    env = _environment(python)
+    for req in _declared("dev"):
+        if req.marker is not None and not req.marker.evaluate(env):
+            continue
         name = canonicalize_name(req.name)
-        assert name in pins, f"{req.name} is declared in pyproject but not pinned in binder/"
+        assert name in pins, f"{req} is declared in pyproject.toml but not in the lock: make lock"
         assert req.specifier.contains(pins[name], prereleases=True), f"{req} vs {pins[name]}"
 
 
-def test_pins_are_the_versions_tested_in_the_venv() -> None:
+def test_the_lock_skips_numba_where_the_marker_says_so() -> None:
+    assert "numba" in _pins_for(LOCK, "3.11")
+    assert "numba" not in _pins_for(LOCK, "3.15")
+
+
+def test_binder_pins_are_the_locks_pins_for_the_course() -> None:
+    python = _runtime_version()
+    binder, lock = _pins_for(BINDER / "requirements.txt", python), _pins_for(LOCK, python)
+    differ = {n: f"binder {v}, lock {lock.get(n, 'missing')}" for n, v in binder.items()
+              if lock.get(n) != v}
+    assert differ == {}, "run `make lock`: " + json.dumps(differ)
+    for req in _declared("course"):
+        name = canonicalize_name(req.name)
+        assert name in binder, f"{req.name} is a course dependency but not pinned in binder/"
+        assert req.specifier.contains(binder[name], prereleases=True)
+
+
+def test_binder_leaves_out_dev_tools() -> None:
+    assert not DEV_TOOLS & set(_pins_for(BINDER / "requirements.txt", _runtime_version()))
+
+
+def test_the_venv_that_make_built_has_the_locked_versions() -> None:
+    if Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
+        pytest.skip("not running in the project's .venv (make builds it from the lock)")
     drift = {}
-    for name, version in _pins().items():
+    for name, version in _pins_for(LOCK, platform.python_version(), sys.platform).items():
         try:
             installed = metadata.version(name)
         except metadata.PackageNotFoundError:
-            installed = "missing"
+            continue  # e.g. a pin of another platform's branch
         if installed != version:
-            drift[name] = f"binder pins {version}, .venv has {installed}"
-    assert drift == {}, "update binder/requirements.txt (or the venv): " + json.dumps(drift)
-
-
-def test_pins_leave_out_dev_tools() -> None:
-    assert not {"pytest", "mypy", "ruff", "playwright", "papermill", "nbval"} & set(_pins())
+            drift[name] = f"lock {version}, .venv {installed}"
+    assert drift == {}, "the .venv is not the locked one (make clean test): " + json.dumps(drift)
 
 
 def test_postbuild_installs_the_project_and_silences_news() -> None:
@@ -108,8 +181,8 @@ def _run(cmd: list[str], **kw: object) -> subprocess.CompletedProcess[str]:
     return proc
 
 
-@pytest.mark.timeout(900)  # a cold pip cache downloads ~150 MB
-def test_fresh_binder_environment_runs_chapter_00(
+@pytest.mark.timeout(1200)  # a cold pip cache downloads ~150 MB
+def test_fresh_binder_environment_runs_every_chapter(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import papermill as pm
@@ -155,19 +228,22 @@ def test_fresh_binder_environment_runs_chapter_00(
           "--name", "lambdakit-binder"], env=child_env)
     monkeypatch.setenv("JUPYTER_PATH", str(kernels / "share" / "jupyter"))
     monkeypatch.delenv("PYTHONPATH", raising=False)
-    out = tmp_path / CHAPTER
-    pm.execute_notebook(
-        str(repo / "course" / CHAPTER), str(out), parameters={"quick": True},
-        kernel_name="lambdakit-binder", store_widget_state=False, cwd=str(repo / "course"),
-        progress_bar=False,
-    )
-    times["papermill chapter 00"] = time.perf_counter() - t
-    executed = nbformat.read(out, as_version=4)
-    errors = [o for c in executed.cells if c.cell_type == "code"
-              for o in c.outputs if o.output_type == "error"]
-    assert errors == []
-    env_check = next(c for c in executed.cells if "check_environment()" in c.source)
-    assert "all 5 requirements met" in env_check.outputs[0]["data"]["text/plain"]
+    for chapter in CHAPTERS:
+        t = time.perf_counter()
+        out = tmp_path / chapter.name
+        pm.execute_notebook(
+            str(repo / "course" / chapter.name), str(out), parameters={"quick": True},
+            kernel_name="lambdakit-binder", store_widget_state=False, cwd=str(repo / "course"),
+            progress_bar=False,
+        )
+        times[chapter.stem] = time.perf_counter() - t
+        executed = nbformat.read(out, as_version=4)
+        errors = [o for c in executed.cells if c.cell_type == "code"
+                  for o in c.outputs if o.output_type == "error"]
+        assert errors == [], f"{chapter.name}: {errors}"
+        if chapter.name == "00_welcome.ipynb":
+            env_check = next(c for c in executed.cells if "check_environment()" in c.source)
+            assert "all 5 requirements met" in env_check.outputs[0]["data"]["text/plain"]
     times["total"] = time.perf_counter() - t0
     with capsys.disabled():
         print("\n[binder] " + ", ".join(f"{k}: {v:.1f} s" for k, v in times.items()), flush=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -197,13 +195,13 @@ def test_summary_and_series_are_consistent() -> None:
     assert set(run.error) <= set(ERROR_KINDS)
 
 
-def test_hundred_thousand_requests_run_fast() -> None:
+def test_hundred_thousand_requests_are_all_accounted_for() -> None:
+    # how fast: bench/hot_paths.py
     model = ServiceModel(seed=1).kill("app-2", 30.0).add_servers(2, 60.0)
-    t0 = time.perf_counter()
     run = model.run(Poisson(1000), duration_s=100.0)
-    elapsed = time.perf_counter() - t0
     assert len(run) > 99_000
-    assert elapsed < 2.0, f"{elapsed:.2f} s for {len(run)} requests"
+    frame = run.to_dataframe()
+    assert len(frame) == len(run) and frame.latency_ms.notna().sum() > 0
 
 
 @settings(max_examples=40, deadline=None)

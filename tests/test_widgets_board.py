@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from widget_scenario import scenario, two_functions_with_pc
@@ -107,23 +106,19 @@ def test_tiles_are_capped_live_ones_first() -> None:
     tiles = [Tile(i, "f", "$LATEST", "SHUTDOWN" if i % 2 else "IDLE", 1, False, True)
              for i in range(5000)]
     head = BoardHeader("f", 1000, None, 0, 1.0)
-    start = time.perf_counter()
-    html = render_board(tiles, head)
-    assert time.perf_counter() - start < 0.5
+    html = render_board(tiles, head)  # how fast: bench/hot_paths.py
     assert html.count('class="lk-env-tile ') == MAX_TILES
     assert html.count("lk-env-tile lk-state-idle") == MAX_TILES  # 2,500 live ones come first
     assert "+4,800 more (2,500 shut down)" in html
     assert "2,500 frozen · 2,500 shut down" in html
 
 
-def test_large_platform_board_is_fast() -> None:
+def test_large_platform_board_caps_its_tiles() -> None:  # how fast: bench/hot_paths.py
     p = Platform(seed=5)
     p.create_function("f", lambda e, c: None, duration=Fixed(200))
     p.run(Burst(1000), function="f", duration_s=1.0, progress=False)
-    start = time.perf_counter()
     board = EnvironmentBoard(p, "f")
     board.refresh()
-    assert time.perf_counter() - start < 1.0
     assert len(board.tiles) == 1000
     assert board.html.value.count('class="lk-env-tile ') == MAX_TILES
     assert "+800 more" in board.html.value

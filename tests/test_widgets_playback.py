@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 from types import SimpleNamespace
 from typing import Any
 
@@ -95,9 +94,7 @@ def test_throttles_and_latest_attempt_over_time() -> None:
 
 def test_headless_playback_renders_the_final_state_at_once(headless: None) -> None:
     p = scenario()
-    start = time.perf_counter()
-    pb = Playback(p, "api", speed=1.0)
-    assert time.perf_counter() - start < 2.0
+    pb = Playback(p, "api", speed=1.0)  # how fast: bench/hot_paths.py
     assert pb.headless and pb.headless_reason == "LAMBDAKIT_HEADLESS=1"
     assert pb.play is None and pb.timeline_view is None and pb.time_s == p.now
     assert [(t.env_id, t.state) for t in pb.board.tiles] == [

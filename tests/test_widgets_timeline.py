@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import plotly.graph_objects as go
 import pytest
@@ -107,9 +105,7 @@ def test_one_hundred_thousand_invocations_stay_small() -> None:
     p.create_function("f", lambda e, c: None, duration=Fixed(120))
     p.run(Poisson(400), function="f", duration_s=250, progress=False)
     assert len(p.records("f")) > 95_000
-    start = time.perf_counter()
-    fig = timeline(p, "f")
-    assert time.perf_counter() - start < 3.0
+    fig = timeline(p, "f")  # how fast: bench/timeline.py
     assert sum(segment_counts(fig).values()) <= 5000
     assert len(fig.to_json()) < 3_000_000
 
