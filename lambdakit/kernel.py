@@ -42,6 +42,7 @@ import numpy as np
 BUSY_N, IDLE_N, N_ENV, RING_HEAD, RING_N, SEQ, INIT_POS, STOP_REASON = range(8)
 # per-environment float columns
 BUSY_UNTIL, EXPIRES, CREATED, SHUT_AT, READY, DISCARD = range(6)
+NCOL = 6  # the kernel sees env_f flat: environment e's column c is env[e * NCOL + c]
 STOP_DONE, STOP_CAPACITY, STOP_INIT = 0, 1, 2
 
 
@@ -55,7 +56,7 @@ class KernelState:
         self.busy_s = np.zeros(env_capacity, np.int64)
         self.busy_e = np.zeros(env_capacity, np.int64)
         self.idle = np.zeros(env_capacity, np.int64)
-        self.env_f = np.full((env_capacity, 6), np.nan)
+        self.env_f = np.full((env_capacity, NCOL), np.nan)
         self.ring = np.zeros(max(window_cap, 1), np.float64)
 
     def copy(self) -> KernelState:
@@ -76,7 +77,7 @@ class KernelState:
             new = np.zeros(env_capacity, arr.dtype)
             new[:old] = arr
             setattr(self, name, new)
-        env_f = np.full((env_capacity, 6), np.nan)
+        env_f = np.full((env_capacity, NCOL), np.nan)
         env_f[:old] = self.env_f
         self.env_f = env_f
 
@@ -165,7 +166,7 @@ def _schedule(times, durs, reset, start, stop, init_draws, si, sf, bt, bs, be, i
     """Assign arrivals ``start..stop-1``; returns the index it stopped at (see si[STOP_REASON])."""
     busy_n, idle_n, n_env = si[BUSY_N], si[IDLE_N], si[N_ENV]
     head, ring_n, seq, init_pos = si[RING_HEAD], si[RING_N], si[SEQ], si[INIT_POS]
-    cap = ring.shape[0]
+    cap = len(ring)
     reason = STOP_DONE
     i = start
     while i < stop:
@@ -173,12 +174,12 @@ def _schedule(times, durs, reset, start, stop, init_draws, si, sf, bt, bs, be, i
         while busy_n > 0 and bt[0] <= t:  # environments that finished by t
             ft, e = bt[0], be[0]
             busy_n = _busy_pop(bt, bs, be, busy_n)
-            if env[e, DISCARD] > 0:  # reset after a timeout or crash
-                env[e, SHUT_AT] = ft
+            if env[e * NCOL + DISCARD] > 0:  # reset after a timeout or crash
+                env[e * NCOL + SHUT_AT] = ft
                 continue
             exp = ft + ka_idle
-            lim = env[e, CREATED] + life
-            env[e, EXPIRES] = exp if exp <= lim else (lim if lim > ft else ft)
+            lim = env[e * NCOL + CREATED] + life
+            env[e * NCOL + EXPIRES] = exp if exp <= lim else (lim if lim > ft else ft)
             idle_n = _idle_push(idle, idle_n, e, newest)
         out_env[i] = -1
         out_cold[i] = False
@@ -189,10 +190,10 @@ def _schedule(times, durs, reset, start, stop, init_draws, si, sf, bt, bs, be, i
         found = -1
         while idle_n > 0:
             e, idle_n = _idle_pop(idle, idle_n, newest)
-            if env[e, EXPIRES] > t:
+            if env[e * NCOL + EXPIRES] > t:
                 found = e
                 break
-            env[e, SHUT_AT] = env[e, EXPIRES]
+            env[e * NCOL + SHUT_AT] = env[e * NCOL + EXPIRES]
         init_ms = 0.0
         if found < 0:
             while ring_n > 0 and ring[head] <= t - window:
@@ -201,10 +202,10 @@ def _schedule(times, durs, reset, start, stop, init_draws, si, sf, bt, bs, be, i
             if ring_n >= per_window:
                 i += 1
                 continue
-            if n_env >= env.shape[0] or busy_n >= bt.shape[0]:
+            if n_env >= len(env) // NCOL or busy_n >= len(bt):
                 reason = STOP_CAPACITY
                 break
-            if init_pos >= init_draws.shape[0]:
+            if init_pos >= len(init_draws):
                 reason = STOP_INIT
                 break
             ring[(head + ring_n) % cap] = t
@@ -213,17 +214,17 @@ def _schedule(times, durs, reset, start, stop, init_draws, si, sf, bt, bs, be, i
             n_env += 1
             init_ms = init_draws[init_pos]
             init_pos += 1
-            env[found, CREATED] = t
-            env[found, READY] = t + init_ms / 1000.0
-            env[found, SHUT_AT] = np.nan
-            env[found, DISCARD] = 0.0
+            env[found * NCOL + CREATED] = t
+            env[found * NCOL + READY] = t + init_ms / 1000.0
+            env[found * NCOL + SHUT_AT] = np.nan
+            env[found * NCOL + DISCARD] = 0.0
             out_cold[i] = True
             out_init[i] = init_ms
         out_env[i] = found
         end = t + init_ms / 1000.0 + durs[i] / 1000.0  # as the event loop computes it
-        env[found, BUSY_UNTIL] = end
+        env[found * NCOL + BUSY_UNTIL] = end
         if reset[i]:
-            env[found, DISCARD] = 1.0
+            env[found * NCOL + DISCARD] = 1.0
         seq += 1
         busy_n = _busy_push(bt, bs, be, busy_n, end, seq, found)
         i += 1
@@ -248,6 +249,26 @@ def _compiled() -> Callable[..., int]:
     return njit(cache=True)(_schedule)  # type: ignore[no-any-return]
 
 
+def _schedule_lists(times, durs, reset, start, stop, init_draws, si, sf, bt, bs, be, idle,
+                    env, ring, out_env, out_cold, out_init, *rules):  # type: ignore[no-untyped-def]
+    """The pure-Python backend: :func:`_schedule` on Python lists (several times faster than
+    element access on NumPy arrays), then the results written back into the arrays."""
+    state = [si, bt, bs, be, idle, env, ring]
+    lists = [a.tolist() for a in state]
+    n = stop - start
+    o_env, o_cold, o_init = [-1] * n, [False] * n, [0.0] * n
+    si_l, bt_l, bs_l, be_l, idle_l, env_l, ring_l = lists
+    done = _schedule(times[start:stop].tolist(), durs[start:stop].tolist(),
+                     reset[start:stop].tolist(), 0, n, init_draws.tolist(), si_l, sf, bt_l,
+                     bs_l, be_l, idle_l, env_l, ring_l, o_env, o_cold, o_init, *rules)
+    for array, values in zip(state, lists, strict=True):
+        array[:] = values
+    out_env[start:start + done] = o_env[:done]
+    out_cold[start:start + done] = o_cold[:done]
+    out_init[start:start + done] = o_init[:done]
+    return start + done
+
+
 def use_backend(name: str = "auto") -> str:
     """Choose the kernel: ``"numba"``, ``"python"`` or ``"auto"`` (numba when importable).
 
@@ -265,9 +286,9 @@ def use_backend(name: str = "auto") -> str:
         try:
             fn, name = _compiled(), "numba"
         except ImportError:
-            fn, name = _schedule, "python"
+            fn, name = _schedule_lists, "python"
     else:
-        fn = _compiled() if name == "numba" else _schedule
+        fn = _compiled() if name == "numba" else _schedule_lists
     _chosen.update(name=name, fn=fn)
     return name
 
@@ -279,11 +300,21 @@ def backend() -> str:
     return str(_chosen["name"])
 
 
-def schedule(*args: Any) -> int:
-    """Assign arrivals ``start..stop-1`` (arguments of :func:`_schedule`), chosen backend."""
+def schedule(times: np.ndarray, durs: np.ndarray, reset: np.ndarray, start: int, stop: int,
+             init_draws: np.ndarray, si: np.ndarray, sf: np.ndarray, bt: np.ndarray,
+             bs: np.ndarray, be: np.ndarray, idle: np.ndarray, env_f: np.ndarray,
+             ring: np.ndarray, *rest: Any) -> int:
+    """Assign arrivals ``start..stop-1`` with the chosen backend; returns where it stopped.
+
+    Arguments as :func:`_schedule`, except ``env_f``: the (environments × NCOL) table of
+    :class:`KernelState`, handed to the kernel flat (a view: its writes land in ``env_f``).
+    """
     if not _chosen:
         backend()
-    return int(_chosen["fn"](*args))
+    if not env_f.flags.c_contiguous:
+        raise ValueError("env_f must be C-contiguous: the kernel writes through a flat view")
+    return int(_chosen["fn"](times, durs, reset, start, stop, init_draws, si, sf, bt, bs, be,
+                             idle, env_f.reshape(-1), ring, *rest))
 
 
 def idle_push(idle: np.ndarray, n: int, e: int, newest: bool) -> int:
