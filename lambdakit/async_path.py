@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from .environment import _ASYNC, _Fn
+from .environment import _ASYNC, _Fn, _Pool
 from .payloads import _iso, _send
 from .records import OUTCOME_CODES
 from .versions import LATEST
@@ -25,15 +25,16 @@ def deliver_async(eng: Engine, item: tuple[Any, ...], t: float) -> None:
     """The internal queue hands an event to the function: too old → failure destination;
     throttled → back to the queue with backoff; otherwise the attempt starts."""
     fn, qualifier, ev, attempt, arrival, text, source, throttles = item
-    acfg = fn.versions.latest.async_config
-    if t - arrival > acfg.maximum_event_age_s:
-        expire(eng, fn, item, t, "EventAgeExceeded")
-        return
     if attempt == 0 and throttles == 0:
         eng.payloads[ev] = text
+        eng.async_qualifiers[ev] = qualifier
     pool = eng.resolve(fn, qualifier)
+    acfg = fn.versions.async_config(eng.async_qualifiers.get(ev, qualifier), pool.version)
+    if t - arrival > acfg.maximum_event_age_s:
+        expire(eng, fn, item, t, "EventAgeExceeded", pool)
+        return
     if fn.reserved == 0:  # reserved 0: straight to the DLQ/destination, no retries [S41]
-        expire(eng, fn, item, t, "ZeroReservedConcurrency")
+        expire(eng, fn, item, t, "ZeroReservedConcurrency", pool)
         return
     idx = eng._start(pool, ev, attempt, arrival, t, text, source, qualifier, is_async=True)
     if eng.records.raw["outcome"][idx] == _THROTTLED:  # back to the internal queue
@@ -46,12 +47,13 @@ def after_async(eng: Engine, idx: int, t: float) -> None:
     """An attempt ended: success destination, a retry after its delay, or failure."""
     r = eng.records[idx]
     fn = eng.functions[r.function]
-    acfg = fn.versions.latest.async_config
     ev = r.event
+    acfg = fn.versions.async_config(eng.async_qualifiers.get(ev), r.version)
     if r.outcome == "ok":
         eng.event_final[ev] = "ok"
         _send(acfg.on_success, invocation_record(eng, idx, "Success", t))
         eng.payloads.pop(ev, None)
+        eng.async_qualifiers.pop(ev, None)
         return
     if r.attempt < acfg.maximum_retry_attempts:
         delay = ASYNC_RETRY_DELAYS_S[min(r.attempt, len(ASYNC_RETRY_DELAYS_S) - 1)]
@@ -63,24 +65,27 @@ def after_async(eng: Engine, idx: int, t: float) -> None:
     fail(eng, fn, idx, t, "RetriesExhausted")
 
 def fail(eng: Engine, fn: _Fn, idx: int, t: float, condition: str) -> None:
-    """Retries exhausted or event too old: on-failure destination and/or DLQ."""
-    acfg = fn.versions.latest.async_config
+    """Retries exhausted or event too old: on-failure destination and/or DLQ (the
+    destination of the event's qualifier and version; the DLQ is function-level)."""
     rec = invocation_record(eng, idx, condition, t)
     r = eng.records[idx]
+    acfg = fn.versions.async_config(eng.async_qualifiers.pop(r.event, None), r.version)
+    dead_letter = fn.versions.dead_letter()
     eng.payloads.pop(r.event, None)
-    sent = acfg.on_failure is not None or acfg.dead_letter is not None
+    sent = acfg.on_failure is not None or dead_letter is not None
     eng.event_final[r.event] = "dead-lettered" if sent else r.outcome
     if acfg.on_failure is not None:
         _send(acfg.on_failure, rec)
-    if acfg.dead_letter is not None:  # the event as-is, with attributes (facts §3.2 [S12])
-        _send(acfg.dead_letter, {"body": rec["requestPayload"], "attributes": {
+    if dead_letter is not None:  # the event as-is, with attributes (facts §3.2 [S12])
+        _send(dead_letter, {"body": rec["requestPayload"], "attributes": {
             "RequestID": r.request_id, "ErrorCode": "200",
             "ErrorMessage": json.dumps(rec.get("responsePayload", condition))[:1024]}})
     eng.dead_letters.append(rec)
 
-def expire(eng: Engine, fn: _Fn, item: tuple[Any, ...], t: float, condition: str) -> None:
-    _, qualifier, ev, attempt, arrival, text, source, _ = item
-    pool = eng.resolve(fn, qualifier)
+def expire(eng: Engine, fn: _Fn, item: tuple[Any, ...], t: float, condition: str,
+           pool: _Pool) -> None:
+    """The event leaves the queue unprocessed (too old, or reserved concurrency 0)."""
+    _, _, ev, attempt, arrival, text, source, _ = item
     group = eng.records.group(fn.name, pool.version, pool.memory_mb, source,
                                pool.max_memory_mb)
     idx = eng.records.append(ev, attempt, group, -1, False, arrival, t, 0.0, 0.0,

@@ -104,6 +104,7 @@ class Engine:
         self.event_final: list[str] = []  # per event: pending | ok | error | timeout | ...
         self.dead_letters: list[dict[str, Any]] = []
         self.payloads: dict[int, str] = {}  # events of the asynchronous path still in flight
+        self.async_qualifiers: dict[int, str | None] = {}  # ... and the qualifier each was sent to
         self.unreserved_busy = 0
         self._heap: list[tuple[float, int, int, Any]] = []
         self._seq = 0

@@ -143,6 +143,29 @@ class Platform:
         self._engine.function(name).versions.update_alias(
             alias, version=version, additional_version_weights=weights)
 
+    def put_function_event_invoke_config(self, name: str, qualifier: str | None = None, *,
+                                         maximum_retry_attempts: int = 2,
+                                         maximum_event_age_s: int = 21_600,
+                                         on_success: Any = None,
+                                         on_failure: Any = None) -> AsyncConfig:
+        """Set how asynchronous events sent to ``$LATEST``, a version or an alias retry and
+        where their outcomes go (``PutFunctionEventInvokeConfig``: it replaces the whole
+        configuration of that qualifier; facts §3.2 [S12]). The DLQ stays function-level.
+
+        >>> p = Platform()
+        >>> _ = p.create_function("f", lambda e, c: 1 / 0); v1 = p.publish_version("f")
+        >>> _ = p.put_function_event_invoke_config("f", v1, maximum_retry_attempts=0)
+        >>> _ = p.invoke_async("f:1"); _ = p.invoke_async("f"); _ = p.run()
+        >>> sorted(r.version for r in p.records("f"))
+        ['$LATEST', '$LATEST', '$LATEST', '1']
+        """
+        name, qualifier = _split(name, qualifier)
+        config = AsyncConfig(maximum_retry_attempts=maximum_retry_attempts,
+                             maximum_event_age_s=maximum_event_age_s,
+                             on_success=on_success, on_failure=on_failure)
+        self._engine.function(name).versions.put_event_invoke_config(qualifier, config)
+        return config
+
     def put_provisioned_concurrency(self, name: str, qualifier: str, count: int) -> None:
         """Keep ``count`` pre-initialised environments for a version or alias (not
         ``$LATEST``, facts §2 [S41]). Requests use them first, without a cold start."""

@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .config import FunctionConfig, _FrozenMap
+from .config import AsyncConfig, FunctionConfig, _FrozenMap
 from .errors import (
     InvalidParameterValueException,
     ResourceConflictException,
@@ -87,6 +87,7 @@ class FunctionVersions:
         self._published: dict[str, FunctionConfig] = {}  # version -> snapshot (as served)
         self._sources: dict[str, FunctionConfig] = {}  # version -> $LATEST when published
         self._aliases: dict[str, Alias] = {}
+        self._invoke_configs: dict[str, AsyncConfig] = {}  # qualifier -> event invoke config
 
     # ------------------------------------------------------------------ versions
 
@@ -235,6 +236,41 @@ class FunctionVersions:
                 "AdditionalVersionWeights must be between 0.0 and 1.0 "
                 "[S2:API_AliasRoutingConfiguration.md]",
             )
+
+    # ------------------------------------------------------------------ async configuration
+
+    def put_event_invoke_config(self, qualifier: str | None, config: AsyncConfig) -> None:
+        """Set the asynchronous-invocation configuration of ``$LATEST`` (``None``), a published
+        version or an alias (facts §3.2 [S12]: "per function, version or alias"). The DLQ is
+        function-level in AWS, so it always comes from ``$LATEST``'s configuration.
+
+        >>> fv = FunctionVersions(FunctionConfig("f", "a.b")); v1 = fv.publish()
+        >>> fv.put_event_invoke_config("1", AsyncConfig(maximum_retry_attempts=0))
+        >>> [fv.async_config(q, v).maximum_retry_attempts for q, v in [(None, LATEST), ("1", "1")]]
+        [2, 0]
+        """
+        if not isinstance(config, AsyncConfig):
+            raise InvalidParameterValueException("config", config, "an AsyncConfig")
+        q = qualifier or LATEST
+        if q not in self._aliases:
+            self.get(q)  # 404 for an unknown version
+        self._invoke_configs[q] = config  # not part of the code and configuration a
+        # version freezes: changing it does not make the next publish a new version
+
+    def async_config(self, qualifier: str | None, version: str) -> AsyncConfig:
+        """The configuration an asynchronous event invoked with ``qualifier`` follows when
+        ``version`` ran it: the alias's own, else the version's own (set by
+        :meth:`put_event_invoke_config`), else the one the version was published with."""
+        if qualifier and qualifier in self._invoke_configs and qualifier in self._aliases:
+            return self._invoke_configs[qualifier]
+        if version in self._invoke_configs:
+            return self._invoke_configs[version]
+        return self.get(version).async_config
+
+    def dead_letter(self) -> Any:
+        """The function's dead-letter queue: function-level, shared by every version (facts
+        §3.2 [S12])."""
+        return self._latest.async_config.dead_letter
 
     # ------------------------------------------------------------------ invoke-side
 

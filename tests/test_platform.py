@@ -240,6 +240,45 @@ def test_async_failure_is_retried_twice_with_backoff_then_dead_lettered() -> Non
     assert p.event_outcomes() == {"dead-lettered": 1}
 
 
+def test_published_version_keeps_its_own_async_config() -> None:
+    """A version published with no retries is not retried after $LATEST's config changes,
+    and a qualifier's own configuration (version or alias) decides its retries and
+    destinations; the DLQ stays function-level (facts §3.2 [S12])."""
+    dlq: list[dict] = []
+    v1_failed: list[dict] = []
+    live_failed: list[dict] = []
+    p = Platform(seed=25)
+    p.create_function("job", lambda e, c: 1 / 0, maximum_retry_attempts=0, dead_letter=dlq)
+    v1 = p.publish_version("job")
+    p.put_function_event_invoke_config("job", maximum_retry_attempts=2)  # $LATEST only
+    assert p.publish_version("job") == v1  # event invoke config is not frozen in a version
+    p.invoke_async("job", {"n": 1}, qualifier=v1)
+    p.invoke_async("job", {"n": 2})
+    p.run()
+    by_event: dict[int, list[str]] = {}
+    for r in p.records("job"):
+        by_event.setdefault(r.event, []).append(r.version)
+    assert sorted(by_event.values()) == [["$LATEST"] * 3, ["1"]]
+    p.put_function_event_invoke_config("job:1", maximum_retry_attempts=1, on_failure=v1_failed)
+    p.create_alias("job", "live", v1)
+    p.put_function_event_invoke_config("job", "live", maximum_retry_attempts=0,
+                                       on_failure=live_failed)
+    first = len(p.records("job"))
+    p.invoke_async("job:live", {"n": 3})
+    p.invoke_async("job:1", {"n": 4})
+    p.run()
+    new = list(p.records("job"))[first:]
+    attempts = {r.request_id: 0 for r in new}
+    for r in new:
+        attempts[r.request_id] += 1
+    assert sorted(attempts.values()) == [1, 2]  # live: no retry; version 1: one retry
+    assert [f["requestPayload"] for f in live_failed] == [{"n": 3}]
+    assert [f["requestPayload"] for f in v1_failed] == [{"n": 4}]
+    assert [d["body"]["n"] for d in dlq] == [1, 2, 3, 4]  # the function's DLQ, for all
+    with pytest.raises(ResourceNotFoundException):
+        p.put_function_event_invoke_config("job", "7")
+
+
 def test_async_event_too_old_goes_to_failure_destination() -> None:
     failures: list[dict] = []
     p = Platform(seed=13)
