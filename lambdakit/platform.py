@@ -33,6 +33,7 @@ from .keepalive import DEFAULT_KEEP_ALIVE, KeepAlivePolicy
 from .lifecycle import State
 from .logs import LogView, function_logs, report_for
 from .metrics import Metrics, compute_metrics
+from .naming import parse_function_ref
 from .pricing import CostEstimate, CostLine, estimate_usage, usage_by_architecture
 from .records import RecordTable
 from .versions import LATEST
@@ -393,10 +394,6 @@ class EnvironmentView:
 
 
 def _split(name: str, qualifier: str | None) -> tuple[str, str | None]:
-    if ":" in name and not name.startswith("arn:"):
-        base, _, q = name.partition(":")
-        return base, qualifier or q
-    if name.startswith("arn:"):
-        parts = name.split(":")
-        return parts[6], qualifier or (parts[7] if len(parts) > 7 else None)
-    return name, qualifier
+    """Any accepted ``FunctionName`` form (see :mod:`lambdakit.naming`) → (name, qualifier)."""
+    ref = parse_function_ref(name, qualifier)
+    return ref.name, ref.qualifier

@@ -431,3 +431,20 @@ def test_run_without_duration_drains_retries_to_their_end() -> None:
     p.run()
     assert [r.attempt for r in p.records("boom")] == [0, 1, 2]
     assert p.event_outcomes() == {"dead-lettered": 1} and len(dlq) == 1
+
+
+def test_invoke_accepts_every_function_name_form_aws_accepts() -> None:
+    p = Platform(seed=26)
+    p.create_function("f", lambda e, c: c.invoked_function_arn)
+    v1 = p.publish_version("f")
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:f"
+    for ref, qualifier, version in [("f", None, "$LATEST"), ("f:1", None, v1),
+                                    ("123456789012:function:f", None, "$LATEST"),
+                                    ("123456789012:function:f:1", None, v1),
+                                    (arn, None, "$LATEST"), (f"{arn}:1", None, v1),
+                                    ("f", "1", v1), ("f:1", "1", v1)]:
+        assert p.invoke(ref, qualifier=qualifier).executed_version == version, ref
+    with pytest.raises(InvalidParameterValueException, match="does not match Qualifier"):
+        p.invoke("f:1", qualifier="$LATEST")
+    with pytest.raises(InvalidParameterValueException, match="partial ARN"):
+        p.invoke("not a name")
