@@ -12,7 +12,7 @@ Every call:
    ``AWS_LAMBDA_FUNCTION_VERSION``) and checks its execution role for the IAM action on the
    resource's ARN (:mod:`lambdakit.iam`). A function whose ``role`` is ``None`` is *not
    checked*, and neither is code outside a handler (it acts as the account's administrator);
-3. hands the call to the service registered in ``engine.services[(kind, name)]``, which charges
+3. hands the call to the service registered in ``Platform.service(kind, name)``, which charges
    its simulated latency (``service.latency_s``) to the handler's virtual duration and may fail
    on purpose (``service.inject_failure(...)``).
 
@@ -39,16 +39,19 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 from collections.abc import Callable
 from functools import cache
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from . import iam
 from .errors import LambdaError
+from .naming import parse_function_ref
 from .sandbox import active_owner
 from .services.base import ServiceError
+
+if TYPE_CHECKING:
+    from .platform import Platform
 
 __all__ = [
     "SERVICE_NAMES",
@@ -231,7 +234,7 @@ _INVALID: dict[str, str] = {"s3": "InvalidArgument", "sqs": "InvalidParameterVal
                             "sns": "InvalidParameter", "dynamodb": "ValidationException",
                             "kinesis": "InvalidArgumentException"}
 
-Target = Callable[[Any, dict[str, Any]], tuple[str, str]]  # (engine, kwargs) -> (name, ARN)
+Target = Callable[[Any, dict[str, Any]], tuple[str, str]]  # (platform, kwargs) -> (name, ARN)
 
 
 # -- the client base --------------------------------------------------------------------------
@@ -241,7 +244,7 @@ class BaseClient:
     """What every client shares: finding the platform, the caller, IAM, errors, delegation."""
 
     service_name: ClassVar[str] = ""
-    kind: ClassVar[str] = ""  # the engine.services kind
+    kind: ClassVar[str] = ""  # the Platform.service kind
 
     def __init__(self, platform: Any = None, region_name: str | None = None) -> None:
         self._platform = platform
@@ -252,44 +255,35 @@ class BaseClient:
         return f"<lambdakit {self.service_name} client>"
 
     # -- context ---------------------------------------------------------------------------
-    def _engine(self) -> Any:
+    def _platform_(self) -> Platform:
         if self._platform is not None:
-            return getattr(self._platform, "engine", self._platform)
-        engine = active_owner()
-        if engine is None:
+            return self._platform
+        platform = active_owner()
+        if platform is None:
             raise NoPlatformError(
                 f"lambdakit.clients: no platform for this {self.service_name} client. Call it "
                 "from inside a handler, or create it with client(..., platform=p).")
-        return engine
+        return platform
 
     @staticmethod
-    def _caller(engine: Any) -> tuple[str, str] | None:
-        """(function, version) of the handler running now, or None outside a handler."""
-        if engine._sandbox.current is None:
-            return None
-        name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
-        if not name or name not in engine.functions:
-            return None
-        return name, os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-
-    def _role(self, engine: Any) -> tuple[str, iam.Role] | None:
-        caller = self._caller(engine)
+    def _role(platform: Platform) -> tuple[str, iam.Role] | None:
+        caller = platform.caller()
         if caller is None:
             return None
-        role = engine.function(caller[0]).versions.get(caller[1]).role
+        role = platform.get_function(*caller).role
         return None if role is None else (caller[0], role)
 
-    def _authorize(self, engine: Any, operation: str, action: str, resource: str,
+    def _authorize(self, platform: Any, operation: str, action: str, resource: str,
                    latency_s: float) -> None:
-        found = self._role(engine)
+        found = self._role(platform)
         if found is None:
             return  # outside a handler, or a function without a role: not checked
         session, role = found
         msg = iam.denial(role, self._spell(action), resource, session=session,
-                         account_id=engine.account_id, quote_resource=self.kind == "s3")
+                         account_id=platform.account_id, quote_resource=self.kind == "s3")
         if msg is None:
             return
-        engine._sandbox.spend(latency_s)  # the refused request still took a round trip
+        platform.spend(latency_s)  # the refused request still took a round trip
         code, status = _DENIED[self.service_name]
         raise _error(code, msg, status, operation)
 
@@ -297,22 +291,22 @@ class BaseClient:
     def _spell(action: str) -> str:
         return action
 
-    def _service(self, engine: Any, name: str, operation: str) -> Any:
-        svc = engine.services.get((self.kind, name))
+    def _service(self, platform: Any, name: str, operation: str) -> Any:
+        svc = platform.service(self.kind, name)
         if svc is None:
-            engine._sandbox.spend(_DEFAULT_LATENCY_S)
+            platform.spend(_DEFAULT_LATENCY_S)
             code, status, msg = _NOT_FOUND[self.kind]
-            raise _error(code, msg.format(name=name, account=engine.account_id), status,
+            raise _error(code, msg.format(name=name, account=platform.account_id), status,
                          operation)
         return svc
 
     def _call(self, operation: str, action: str, target: Target, kwargs: dict[str, Any]) -> Any:
-        engine = self._engine()
-        name, resource = target(engine, kwargs)
-        svc = engine.services.get((self.kind, name))
+        platform = self._platform_()
+        name, resource = target(platform, kwargs)
+        svc = platform.service(self.kind, name)
         latency = getattr(svc, "latency_s", _DEFAULT_LATENCY_S)
-        self._authorize(engine, operation, action, resource, latency)
-        svc = self._service(engine, name, operation)
+        self._authorize(platform, operation, action, resource, latency)
+        svc = self._service(platform, name, operation)
         method = getattr(svc, _snake(operation), None)
         if method is None:
             raise NotImplementedError(
@@ -434,8 +428,8 @@ class S3Client(BaseClient):
         except ClientError as e:
             if e.code not in ("NoSuchKey", "404", "NotFound"):
                 raise
-            engine = self._engine()
-            found = self._role(engine)
+            platform = self._platform_()
+            found = self._role(platform)
             bucket = f"arn:aws:s3:::{kwargs['Bucket']}"
             if found is not None and not iam.evaluate(found[1], "s3:ListBucket", bucket):
                 raise _error("AccessDenied", "Access Denied", 403, operation) from e
@@ -472,17 +466,17 @@ class SQSClient(BaseClient):
         if args:
             raise TypeError("get_queue_url() only accepts keyword arguments.")
         _require(kwargs, "QueueName")
-        engine = self._engine()
-        name, arn = _sqs_by_name(engine, kwargs)
-        svc = engine.services.get(("sqs", name))
-        self._authorize(engine, "GetQueueUrl", "sqs:GetQueueUrl", arn,
+        platform = self._platform_()
+        name, arn = _sqs_by_name(platform, kwargs)
+        svc = platform.service("sqs", name)
+        self._authorize(platform, "GetQueueUrl", "sqs:GetQueueUrl", arn,
                         getattr(svc, "latency_s", _DEFAULT_LATENCY_S))
-        svc = self._service(engine, name, "GetQueueUrl")
+        svc = self._service(platform, name, "GetQueueUrl")
         if hasattr(svc, "get_queue_url"):
             return _with_metadata(svc.get_queue_url(**kwargs))
         url = getattr(svc, "url", None) or (
-            f"https://sqs.{engine.region}.amazonaws.com/{engine.account_id}/{name}")
-        engine._sandbox.spend(svc.latency_s)
+            f"https://sqs.{platform.region}.amazonaws.com/{platform.account_id}/{name}")
+        platform.spend(svc.latency_s)
         return _with_metadata({"QueueUrl": url})
 
 
@@ -524,7 +518,7 @@ class LambdaClient(BaseClient):
     """``invoke(FunctionName=..., InvocationType=..., Payload=...)``.
 
     Inside a handler only ``InvocationType="Event"`` (and ``DryRun``) work: lambdakit's
-    simulated engine cannot make a handler wait for another invocation on the clock it is
+    simulated platform cannot make a handler wait for another invocation on the clock it is
     itself running on, so a nested ``RequestResponse`` raises :class:`NestedInvokeNotSupported`.
     Outside a handler (``client("lambda", platform=p)``) all three work.
     """
@@ -540,49 +534,43 @@ class LambdaClient(BaseClient):
         ``Payload`` as a :class:`StreamingBody`, ``FunctionError`` and ``ExecutedVersion`` for
         a synchronous call (facts §3.1 [S2:API_Invoke.md])."""
         op = "Invoke"
-        engine = self._engine()
-        name, qualifier = _split_function(FunctionName, Qualifier)
+        platform = self._platform_()
+        ref = parse_function_ref(FunctionName, Qualifier)
+        name, qualifier = ref.name, ref.qualifier
         if InvocationType not in _INVOCATION_TYPES:
             raise _error("ValidationException", f"1 validation error detected: Value "
                          f"'{InvocationType}' at 'invocationType' failed to satisfy constraint: "
                          "Member must satisfy enum value set: [Event, RequestResponse, DryRun]",
                          400, op)
-        fn = engine.functions.get(name)
-        arn = (fn.versions.arn(qualifier) if fn is not None else
-               f"arn:aws:lambda:{engine.region}:{engine.account_id}:function:{name}"
-               + (f":{qualifier}" if qualifier else ""))
-        self._authorize(engine, op, "lambda:InvokeFunction", arn, _DEFAULT_LATENCY_S)
+        arn = platform.function_arn(name, qualifier)
+        self._authorize(platform, op, "lambda:InvokeFunction", arn, _DEFAULT_LATENCY_S)
         event = _payload(Payload, op)
         try:
-            return self._dispatch(engine, name, qualifier, InvocationType, event, LogType)
+            return self._dispatch(platform, name, qualifier, InvocationType, event, LogType)
         except LambdaError as e:
             extra = {"Reason": e.reason} if hasattr(e, "reason") else {}
             raise _error(e.code, e.message, e.status_code, op, **extra) from e
 
-    def _dispatch(self, engine: Any, name: str, qualifier: str | None, kind: str, event: Any,
+    def _dispatch(self, platform: Any, name: str, qualifier: str | None, kind: str, event: Any,
                   log_type: str) -> dict[str, Any]:
         if kind == "DryRun":  # parameters and permissions only [S2:API_Invoke.md]
-            versions = engine.function(name).versions
+            versions = platform.function_versions(name)
             if qualifier is not None and qualifier not in versions.aliases:
                 versions.get(qualifier)  # 404 for an unknown version
             return _with_metadata({"StatusCode": 204, "Payload": StreamingBody(b"")})
         if kind == "Event":
-            accepted = engine.invoke_async(name, event, qualifier)
+            accepted = platform.invoke_async(name, event, qualifier=qualifier)
             return {"StatusCode": 202, "Payload": StreamingBody(b""),
                     "ResponseMetadata": {"RequestId": accepted.request_id,
                                          "HTTPStatusCode": 202, "RetryAttempts": 0}}
-        if engine._sandbox.current is not None or active_owner() is engine:
+        if platform.in_handler() or active_owner() is platform:
             raise NestedInvokeNotSupported(
                 "lambdakit cannot run a synchronous invoke (InvocationType='RequestResponse') "
-                "from inside a handler: the simulated engine would have to wait on the clock "
+                "from inside a handler: the simulated platform would have to wait on the clock "
                 "it is running. Use InvocationType='Event', or chain the functions with a "
                 "queue, a topic or an on-success destination.")
-        invoke = getattr(self._platform, "invoke", None)
-        if invoke is not None:
-            res = invoke(name, event, qualifier=qualifier,
-                         log_type="Tail" if log_type == "Tail" else None)
-        else:
-            res = engine.invoke_sync(name, event, qualifier)
+        res = platform.invoke(name, event, qualifier=qualifier,
+                              log_type="Tail" if log_type == "Tail" else None)
         out: dict[str, Any] = {
             "StatusCode": res.status_code, "ExecutedVersion": res.executed_version,
             "Payload": StreamingBody(json.dumps(res.payload).encode()),
@@ -593,20 +581,6 @@ class LambdaClient(BaseClient):
         if res.log_result is not None:
             out["LogResult"] = res.log_result
         return out
-
-
-def _split_function(function_name: str, qualifier: str | None) -> tuple[str, str | None]:
-    """``name``, ``name:qualifier`` or a (partial) ARN → (name, qualifier)."""
-    parts = function_name.split(":")
-    if function_name.startswith("arn:") and len(parts) >= 7:
-        name, derived = parts[6], (parts[7] if len(parts) > 7 else None)
-    elif len(parts) >= 3 and parts[1] == "function":  # 123456789012:function:name[:q]
-        name, derived = parts[2], (parts[3] if len(parts) > 3 else None)
-    elif len(parts) == 2:
-        name, derived = parts
-    else:
-        name, derived = function_name, None
-    return name, qualifier or derived
 
 
 def _payload(payload: Any, operation: str) -> Any:

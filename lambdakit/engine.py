@@ -80,7 +80,7 @@ class Engine:
                  keep_alive: KeepAlivePolicy = DEFAULT_KEEP_ALIVE,
                  region: str = "us-east-1", account_id: str = "123456789012",
                  wall_limit_s: float = 10.0, epoch_s: float = 1_767_225_600.0,
-                 routing: str = "most-recently-idle") -> None:
+                 routing: str = "most-recently-idle", owner: Any = None) -> None:
         if account_concurrency < 1:
             raise InvalidParameterValueException(
                 "account_concurrency", account_concurrency, "at least 1 (AWS default 1,000)")
@@ -110,8 +110,7 @@ class Engine:
         self._seq = 0
         self._rng = np.random.default_rng(seed)
         self._route_rng = np.random.default_rng([seed, 7])
-        self._sandbox = Sandbox(owner=self)
-        self.services: dict[tuple[str, str], Any] = {}  # (kind, name) -> in-memory service
+        self._sandbox = Sandbox(owner=self if owner is None else owner)
         self._tmp_root = ""
         self.last_response: Any = None
         self._last_reason: str | None = None
@@ -270,6 +269,19 @@ class Engine:
         """The platform clock as the running handler sees it (its virtual sleeps included)."""
         cur = self._sandbox.current
         return self.now + (cur.virtual_s if cur is not None else 0.0)
+
+    def scheduled_times(self) -> list[float]:
+        """When each piece of work still on the clock is due."""
+        return [item[0] for item in self._heap]
+
+    def spend(self, seconds: float) -> bool:
+        """Charge ``seconds`` of virtual time to the running handler (a service call's
+        latency); False when no handler is running."""
+        return self._sandbox.spend(seconds)
+
+    def in_handler(self) -> bool:
+        """Is handler code running now (on this engine's sandbox)?"""
+        return self._sandbox.current is not None
 
     def _dispatch(self, kind: int, obj: Any, t: float) -> None:
         if kind == _FREE:

@@ -2,11 +2,12 @@
 results its invoke paths return.
 
 Example:
-    >>> from lambdakit import Platform
-    >>> p = Platform(seed=1)
-    >>> _ = p.create_function("f", lambda e, c: None)
-    >>> _ = p.invoke("f")
-    >>> env = p.engine.environments[0]
+    >>> from lambdakit.config import FunctionConfig
+    >>> from lambdakit.engine import Engine
+    >>> e = Engine(seed=1)
+    >>> _ = e.add_function(FunctionConfig("f", lambda ev, ctx: None))
+    >>> _ = e.invoke_sync("f", {})
+    >>> env = e.environments[0]
     >>> env.state.name, env.function, env.version
     ('IDLE', 'f', '$LATEST')
 """

@@ -446,10 +446,6 @@ EVENT_SOURCE_ACTIONS: dict[str, tuple[str, ...]] = {
 _SERVICE_LABEL = {"sqs": "SQS", "dynamodb": "DynamoDB", "kinesis": "Kinesis"}
 
 
-def _engine(platform: Any) -> Any:
-    return getattr(platform, "engine", platform)
-
-
 def check_event_source_role(platform: Any, function: str, source_kind: str,
                             source_arn: str) -> None:
     """What ``CreateEventSourceMapping`` checks: the function's execution role must allow the
@@ -469,7 +465,7 @@ def check_event_source_role(platform: Any, function: str, source_kind: str,
     if source_kind not in EVENT_SOURCE_ACTIONS:
         raise InvalidParameterValueException("source_kind", source_kind,
                                              f"one of {sorted(EVENT_SOURCE_ACTIONS)}")
-    role = _engine(platform).function(function).versions.latest.role
+    role = platform.get_function(function).role
     if role is None:
         return
     for action in EVENT_SOURCE_ACTIONS[source_kind]:
@@ -533,7 +529,7 @@ class Permission:
 
 
 class _Policies:
-    """Per-engine state: each function's permissions, and whether a missing policy denies."""
+    """Per-platform state: each function's permissions, and whether a missing policy denies."""
 
     def __init__(self) -> None:
         self.by_function: dict[str, list[Permission]] = {}
@@ -545,10 +541,9 @@ _STATE: weakref.WeakKeyDictionary[Any, _Policies] = weakref.WeakKeyDictionary()
 
 
 def _state(platform: Any) -> _Policies:
-    engine = _engine(platform)
-    st = _STATE.get(engine)
+    st = _STATE.get(platform)
     if st is None:
-        st = _STATE[engine] = _Policies()
+        st = _STATE[platform] = _Policies()
     return st
 
 
@@ -571,7 +566,7 @@ def add_permission(platform: Any, function: str, principal: str = "s3.amazonaws.
     >>> can_invoke(p, "resize", "s3.amazonaws.com", "arn:aws:s3:::other-bucket")
     False
     """
-    fn = _engine(platform).function(function)  # 404 for an unknown function
+    platform.get_function(function)  # 404 for an unknown function
     if not isinstance(principal, str) or not _PRINCIPAL_RE.match(principal):
         raise InvalidParameterValueException(
             "principal", principal, "a service principal (s3.amazonaws.com), a 12-digit "
@@ -592,12 +587,13 @@ def add_permission(platform: Any, function: str, principal: str = "s3.amazonaws.
     perm = Permission(sid, principal, action, source_arn, source_account, qualifier)
     perms.append(perm)
     st.revision += 1
-    return {"Statement": json.dumps(perm.to_json(fn.versions.arn()), separators=(",", ":"))}
+    statement = perm.to_json(platform.function_arn(function))
+    return {"Statement": json.dumps(statement, separators=(",", ":"))}
 
 
 def remove_permission(platform: Any, function: str, statement_id: str) -> None:
     """Remove one statement (``aws lambda remove-permission``); 404 if there is none."""
-    _engine(platform).function(function)
+    platform.get_function(function)
     st = _state(platform)
     perms = st.by_function.get(function, [])
     keep = [p for p in perms if p.statement_id != statement_id]
@@ -618,13 +614,14 @@ def get_policy(platform: Any, function: str) -> dict[str, str]:
     >>> import json; json.loads(get_policy(p, "f")["Policy"])["Statement"][0]["Principal"]
     {'Service': 'sns.amazonaws.com'}
     """
-    fn = _engine(platform).function(function)
+    platform.get_function(function)  # 404 for an unknown function
+    arn = platform.function_arn(function)
     st = _state(platform)
     perms = st.by_function.get(function)
     if not perms:
         raise ResourceNotFoundException("The resource you requested does not exist.")
     doc = {"Version": "2012-10-17", "Id": "default",
-           "Statement": [p.to_json(fn.versions.arn()) for p in perms]}
+           "Statement": [p.to_json(arn) for p in perms]}
     return {"Policy": json.dumps(doc, separators=(",", ":")),
             "RevisionId": f"{st.revision:08d}-0000-4000-8000-000000000000"}
 
@@ -645,13 +642,12 @@ def can_invoke(platform: Any, function: str, principal: str, source_arn: str | N
     qualifier covers every version and alias (a simplification); one with a qualifier covers
     only invocations of that qualifier. ``source_account`` defaults to the platform's account.
     """
-    engine = _engine(platform)
-    engine.function(function)
+    platform.get_function(function)
     st = _state(platform)
     perms = st.by_function.get(function)
     if not perms:
         return not st.enforce
-    account = engine.account_id if source_account is None else source_account
+    account = platform.account_id if source_account is None else source_account
     return any(p.allows(principal, INVOKE_ACTION, source_arn, account, qualifier)
                for p in perms)
 
@@ -670,7 +666,8 @@ def require_invoke(platform: Any, function: str, principal: str,
     """  # noqa: E501
     if can_invoke(platform, function, principal, source_arn, qualifier=qualifier):
         return
-    arn = _engine(platform).function(function).versions.arn(qualifier)
+    platform.get_function(function)
+    arn = platform.function_arn(function, qualifier)
     raise AccessDeniedException(
         f"User: {principal} is not authorized to perform: {INVOKE_ACTION} on resource: {arn} "
         f"because no resource-based policy allows the {INVOKE_ACTION} action",

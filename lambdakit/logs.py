@@ -18,16 +18,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from . import logformat as lf
-from .ids import request_id
 from .records import Record
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .engine import Engine
+    from .platform import EnvironmentView, Platform
 
 RUNTIME_VERSIONS = {"python3.11": "v60", "python3.12": "v70",
                     "python3.13": "v43", "python3.14": "v10"}
@@ -94,29 +95,28 @@ class LogView:
                               "kind": e.kind, "message": e.message} for e in self.events])
 
 
-def function_logs(engine: Engine, name: str, *, limit: int | None = 20_000) -> LogView:
+def function_logs(platform: Platform, name: str, *, limit: int | None = 20_000) -> LogView:
     """Build the log view of function ``name`` (the newest ``limit`` attempts)."""
-    fn = engine.function(name)
-    rec = engine.records
-    raw = rec.raw
-    groups = [i for i, g in enumerate(rec.groups) if g[0] == name]
-    gset = set(groups)
-    rows = [i for i in range(len(rec)) if raw["group"][i] in gset and raw["env"][i] >= 0]
+    platform.get_function(name)  # 404 for an unknown function
+    arr = platform.record_columns()
+    rows = np.flatnonzero((arr["function"] == name) & (arr["env"] >= 0))
     if limit is not None:
         rows = rows[-limit:]
+    envs = {v.id: v for v in platform.environments(name, sweep=False)}
     events: list[LogEvent] = []
-    epoch = engine.epoch_s
     for i in rows:
-        events.extend(_attempt_lines(engine, i, epoch))
+        events.extend(_attempt_lines(platform, int(i), envs))
     events.sort(key=lambda e: e.time_s)
-    return LogView(lf.log_group_name(fn.name), events)
+    return LogView(lf.log_group_name(name), events)
 
 
-def _attempt_lines(engine: Engine, i: int, epoch: float) -> list[LogEvent]:
-    r = engine.records[i]
-    env = engine.environments[r.env]
-    stream = env.info.log_stream_name if env.info else ""
-    rid = request_id(engine.seed, r.event)
+def _attempt_lines(platform: Platform, i: int,
+                   envs: dict[int, EnvironmentView]) -> list[LogEvent]:
+    r = platform.record(i)
+    env = envs[r.env]
+    stream, config = env.log_stream, env.config
+    epoch = platform.epoch_s
+    rid = r.request_id
     begin = r.start_s + r.init_ms / 1000.0
     end = begin + r.duration_ms / 1000.0
     out: list[LogEvent] = []
@@ -125,19 +125,19 @@ def _attempt_lines(engine: Engine, i: int, epoch: float) -> list[LogEvent]:
         out.append(LogEvent(t, stream, rid, kind, msg))
 
     if r.cold:
-        runtime = env.pool.config.runtime
+        runtime = config.runtime
         add(r.start_s, "platform", lf.init_start_line(
-            runtime, RUNTIME_VERSIONS.get(runtime, "v1"), engine.region))
+            runtime, RUNTIME_VERSIONS.get(runtime, "v1"), platform.region))
     add(begin, "platform", lf.start_line(rid, r.version))
-    for offset, level, text in engine.outputs.get(i, ()):
+    for offset, level, text in platform.output_lines(i):
         t = begin + offset
         if level is None:
             add(t, "stdout", text)
         else:
             add(t, level, lf.python_log_line(level, epoch + t, rid, text))
-    doc: dict[str, Any] | None = engine.error_docs.get(i)
+    doc = platform.error_document(i)
     if r.outcome == "timeout":
-        add(end, "ERROR", lf.timeout_line(lf.iso_ms(epoch + end), rid, env.pool.config.timeout_s))
+        add(end, "ERROR", lf.timeout_line(lf.iso_ms(epoch + end), rid, config.timeout_s))
     elif doc is not None:
         add(end, "ERROR", lf.unhandled_error_log(doc))
     add(end, "platform", lf.end_line(rid))

@@ -20,7 +20,7 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .engine import Engine
+    from .platform import Platform
 
 
 @dataclass(frozen=True)
@@ -107,14 +107,14 @@ def concurrency_series(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray
     return t, v
 
 
-def compute_metrics(engine: Engine, function: str | None = None, *, start_s: float = 0.0,
+def compute_metrics(platform: Platform, function: str | None = None, *, start_s: float = 0.0,
                     end_s: float | None = None) -> Metrics:
     """Metrics of one function (or the whole account) over [start_s, end_s]."""
-    end = engine.now if end_s is None else end_s
-    arr = engine.records.arrays()
+    end = platform.now if end_s is None else end_s
+    arr = platform.record_columns()
     sel = (arr["start_s"] >= start_s) & (arr["start_s"] <= end)
     if function is not None:
-        engine.function(function)
+        platform.get_function(function)
         sel &= arr["function"] == function
     outcome = arr["outcome"][sel]
     ran = (outcome != "throttled") & (outcome != "expired")
@@ -126,14 +126,12 @@ def compute_metrics(engine: Engine, function: str | None = None, *, start_s: flo
     span = max(end - start_s, 1e-12)
     busy = float(np.sum(np.clip(ends, start_s, end) - np.clip(starts, start_s, end)))
     alive = 0.0
-    for env in engine.environments:
-        if function is not None and env.pool.fn.name != function:
-            continue
+    for env in platform.environments(function, sweep=False):
         a = max(env.created_at, start_s)
-        b = min(env.shutdown_at, end)
+        b = end if env.shutdown_at is None else min(env.shutdown_at, end)
         if b > a:
             alive += b - a
-    dead = sum(1 for d in engine.dead_letters
+    dead = sum(1 for d in platform.dead_letters
                if function is None or d["requestContext"]["functionArn"].split(":")[6] == function)
     return Metrics(
         start_s=start_s, end_s=end,

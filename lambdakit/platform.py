@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import base64
+import os
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,16 +28,16 @@ import numpy as np
 
 from .config import AsyncConfig, FunctionConfig
 from .durations import DurationModel
-from .engine import AsyncAccepted, Engine, Environment, InvokeResult
-from .errors import InvalidParameterValueException
+from .engine import AsyncAccepted, Engine, Environment, InvokeResult, SourceResult
+from .errors import InvalidParameterValueException, ResourceConflictException
 from .keepalive import DEFAULT_KEEP_ALIVE, KeepAlivePolicy
 from .lifecycle import State
 from .logs import LogView, function_logs, report_for
 from .metrics import Metrics, compute_metrics
 from .naming import parse_function_ref
 from .pricing import CostEstimate, CostLine, estimate_usage, usage_by_architecture
-from .records import RecordTable
-from .versions import LATEST
+from .records import Record, RecordTable
+from .versions import LATEST, FunctionVersions
 from .workloads import Workload
 
 PROGRESS_THRESHOLD = 200_000  # arrivals; longer runs show a progress bar unless turned off
@@ -61,7 +62,8 @@ class Platform:
         self.seed = seed
         self._engine = Engine(seed, account_concurrency=account_concurrency,
                               keep_alive=keep_alive, region=region, account_id=account_id,
-                              routing=routing, wall_limit_s=wall_limit_s)
+                              routing=routing, wall_limit_s=wall_limit_s, owner=self)
+        self._services: dict[tuple[str, str], Any] = {}  # (kind, name) -> in-memory service
         self._arrival_rng = np.random.default_rng([seed, 11])
 
     # -- clock -------------------------------------------------------------------------------
@@ -71,8 +73,37 @@ class Platform:
         return self._engine.now
 
     @property
-    def engine(self) -> Engine:
-        return self._engine
+    def epoch_s(self) -> float:
+        """Wall-clock time (Unix seconds) of virtual t=0: 2026-01-01T00:00:00Z."""
+        return self._engine.epoch_s
+
+    def caller_now(self) -> float:
+        """The clock as the caller sees it: inside a handler, the handler's own virtual time
+        (its start plus the time its service calls took); elsewhere :attr:`now`."""
+        return self._engine.handler_now()
+
+    def call_at(self, t: float, callback: Callable[[float], None]) -> None:
+        """Run ``callback(t)`` when the clock reaches ``t`` (≥ now): how services and mappings
+        schedule their own work (a poll, a retry, a schedule's next firing)."""
+        self._engine.call_at(t, callback)
+
+    def spend(self, seconds: float) -> bool:
+        """Charge ``seconds`` of virtual time to the running handler (a service call's
+        latency). False when no handler is running (the caller is outside the platform)."""
+        return self._engine.spend(seconds)
+
+    def in_handler(self) -> bool:
+        """Is one of this platform's handlers running now?"""
+        return self._engine.in_handler()
+
+    def caller(self) -> tuple[str, str] | None:
+        """(function, version) of the handler running now, or None outside a handler."""
+        if not self._engine.in_handler():
+            return None
+        name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        if not name or name not in self._engine.functions:
+            return None
+        return name, os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", LATEST)
 
     def advance(self, seconds: float) -> None:
         """Let virtual time pass (queued work runs, idle environments may expire)."""
@@ -184,11 +215,47 @@ class Platform:
         self._engine.set_provisioned(fn, version, count)
 
     def get_function(self, name: str, qualifier: str | None = None) -> FunctionConfig:
-        fn = self._engine.function(name)
-        return fn.versions.get(qualifier or LATEST)
+        """The configuration of ``$LATEST``, a version or an alias's version (404 when there
+        is no such function or qualifier; ``name`` may be any accepted form)."""
+        name, qualifier = _split(name, qualifier)
+        versions = self._engine.function(name).versions
+        if qualifier in versions.aliases:
+            qualifier = versions.aliases[qualifier].version
+        return versions.get(qualifier or LATEST)
+
+    def function_versions(self, name: str) -> FunctionVersions:
+        """The function's versions and aliases (404 for an unknown function)."""
+        return self._engine.function(name).versions
+
+    def function_arn(self, name: str, qualifier: str | None = None) -> str:
+        """The function's ARN (qualified when ``qualifier`` is given), also for a name that
+        does not exist (an error message or an IAM check still needs it)."""
+        fn = self._engine.functions.get(name)
+        if fn is not None:
+            return fn.versions.arn(qualifier)
+        return (f"arn:aws:lambda:{self.region}:{self.account_id}:function:{name}"
+                + (f":{qualifier}" if qualifier else ""))
 
     def functions(self) -> list[str]:
         return list(self._engine.functions)
+
+    # -- services ----------------------------------------------------------------------------
+    def register_service(self, service: Any) -> None:
+        """Add an in-memory service (a bucket, a queue...) under ``(service.kind,
+        service.name)``; clients find it there. A second one of that name is a 409."""
+        key = (service.kind, service.name)
+        if key in self._services:
+            raise ResourceConflictException(
+                f"{service.kind} resource already exists: {service.name}")
+        self._services[key] = service
+
+    def service(self, kind: str, name: str) -> Any | None:
+        """The service of that kind and name, or None."""
+        return self._services.get((kind, name))
+
+    def services(self, kind: str | None = None) -> list[Any]:
+        """Every registered service (of one kind)."""
+        return [s for (k, _), s in self._services.items() if kind is None or k == kind]
 
     # -- invoking ----------------------------------------------------------------------------
     def invoke(self, name: str, event: Any = None, *, qualifier: str | None = None,
@@ -208,12 +275,24 @@ class Platform:
                                 base64.b64encode(tail).decode())
         return res
 
-    def invoke_async(self, name: str, event: Any = None, *,
-                     qualifier: str | None = None) -> AsyncAccepted:
+    def invoke_async(self, name: str, event: Any = None, *, qualifier: str | None = None,
+                     source: str = "async", at: float | None = None) -> AsyncAccepted:
         """Asynchronous invoke (``Event``): 202 at once; the event waits in the function's
-        queue and runs when the platform runs (``advance``, ``run`` or the next ``invoke``)."""
+        queue and runs when the platform runs (``advance``, ``run`` or the next ``invoke``).
+        A service sending its own events names itself as ``source`` (``"s3"``, ``"sns"``...);
+        ``at`` is when the event is sent (default: :meth:`caller_now`)."""
         name, qualifier = _split(name, qualifier)
-        return self._engine.invoke_async(name, {} if event is None else event, qualifier)
+        return self._engine.invoke_async(name, {} if event is None else event, qualifier,
+                                         source=source, at=at)
+
+    def invoke_for_source(self, name: str, event: Any, source: str,
+                          on_done: Callable[[SourceResult], None], *,
+                          qualifier: str | None = None) -> SourceResult:
+        """A synchronous invoke made by a poller (an event-source mapping), now. Returns the
+        attempt's result at once; ``on_done(result)`` runs when the attempt ends on the clock
+        (at once when it was throttled: ``result.throttled``)."""
+        name, qualifier = _split(name, qualifier)
+        return self._engine.invoke_for_source(name, event, source, on_done, qualifier)
 
     def run(self, workload: Workload | None = None, *, function: str | None = None,
             duration_s: float | None = None, event: Any = None, invocation_type: str = "sync",
@@ -265,7 +344,7 @@ class Platform:
         work, so this advances in rounds; recurring schedules do not keep it going)."""
         eng = self._engine
         while True:
-            eng.run_until(max((item[0] for item in eng._heap), default=self.now))
+            eng.run_until(max(eng.scheduled_times(), default=self.now))
             if not any(s in ("pending", "running", "retrying") for s in eng.event_final):
                 return
 
@@ -275,28 +354,71 @@ class Platform:
         return RecordTable(self._engine.records, mask)
 
     # -- observing ---------------------------------------------------------------------------
-    def records(self, function: str | None = None) -> RecordTable:
-        """One row per invocation attempt (``.to_dataframe()`` for pandas)."""
+    def records(self, function: str | None = None, *, since: int = 0) -> RecordTable:
+        """One row per invocation attempt (``.to_dataframe()`` for pandas), of one function
+        and from record index ``since`` on when given."""
         store = self._engine.records
-        if function is None:
+        if function is None and since == 0:
             return RecordTable(store, None)
-        self._engine.function(function)
-        return RecordTable(store, store.arrays()["function"] == function)
+        mask = np.ones(len(store), dtype=bool)
+        if function is not None:
+            self._engine.function(function)
+            mask &= store.arrays()["function"] == function
+        mask[:since] = False
+        return RecordTable(store, mask)
+
+    def record(self, index: int) -> Record:
+        """One attempt by its record index (``InvokeResult.record_index``...)."""
+        return self._engine.records[index]
+
+    def record_columns(self) -> dict[str, np.ndarray]:
+        """Every record as NumPy columns (no copy): what metrics and cost are computed from."""
+        return self._engine.records.arrays()
+
+    def record_count(self) -> int:
+        return len(self._engine.records)
+
+    def event_count(self) -> int:
+        """How many events (requests, async events, batches) the platform has accepted."""
+        return len(self._engine.event_final)
+
+    def event_status(self, event: int) -> str:
+        """How one event stands: pending, running, retrying, ok, error, timeout, throttled,
+        dead-lettered or expired (``event`` is the number an accepted invoke carries)."""
+        return self._engine.event_final[event]
+
+    def output_lines(self, index: int) -> list[tuple[float, str | None, str]]:
+        """What one attempt's handler wrote: (seconds into the attempt, level, text)."""
+        return list(self._engine.outputs.get(index, ()))
+
+    def error_document(self, index: int) -> dict[str, Any] | None:
+        """The error document a failed attempt returned (``errorType``, ``errorMessage``...)."""
+        return self._engine.error_docs.get(index)
+
+    def environment(self, env_id: int) -> EnvironmentView:
+        """One execution environment by id (a record's ``env``)."""
+        eng = self._engine
+        env = eng.environments[env_id]
+        served = int(np.count_nonzero(eng.records.arrays()["env"] == env_id))
+        return EnvironmentView.of(env, self.now, served)
 
     def logs(self, name: str, *, request_id: str | None = None) -> LogView:
         """The function's log group: START / END / REPORT lines and the handler's output."""
-        view = function_logs(self._engine, name)
+        view = function_logs(self, name)
         return view.filter(request_id=request_id) if request_id else view
 
     def metrics(self, name: str | None = None, *, start_s: float = 0.0,
                 end_s: float | None = None) -> Metrics:
         """Invocations, errors, throttles, duration percentiles, concurrency, environments."""
-        return compute_metrics(self._engine, name, start_s=start_s, end_s=end_s)
+        return compute_metrics(self, name, start_s=start_s, end_s=end_s)
 
-    def environments(self, name: str | None = None) -> list[EnvironmentView]:
-        """A snapshot of every execution environment (the environment board's rows)."""
+    def environments(self, name: str | None = None, *,
+                     sweep: bool = True) -> list[EnvironmentView]:
+        """A snapshot of every execution environment (the environment board's rows).
+        Environments whose keep-alive ran out are shut down first unless ``sweep=False``."""
         eng = self._engine
-        eng.sweep()
+        if sweep:
+            eng.sweep()
         env_col = eng.records.arrays()["env"]
         served = np.bincount(env_col[env_col >= 0], minlength=len(eng.environments))
         return [EnvironmentView.of(e, self.now, int(served[e.id])) for e in eng.environments
@@ -317,7 +439,7 @@ class Platform:
         storage above 512 MB, and provisioned concurrency (configured GB-seconds from enable
         to now, rounded up to 5 minutes per environment, plus the invocations it served at the
         PC duration rate), per architecture (facts §5 [S16])."""
-        usage = usage_by_architecture(self._engine, name)
+        usage = usage_by_architecture(self, name)
         bills = [estimate_usage(architecture=arch, free_tier=free_tier, **u)
                  for arch, u in sorted(usage.items())]
         if len(bills) == 1:
@@ -371,6 +493,7 @@ class EnvironmentView:
     provisioned: bool
     log_stream: str
     busy_until: float
+    config: FunctionConfig  # the configuration it was created with (memory, runtime...)
 
     @classmethod
     def of(cls, env: Environment, now: float, invocations: int) -> EnvironmentView:
@@ -386,7 +509,7 @@ class EnvironmentView:
                    shutdown_reason=env.shutdown_reason, invocations=invocations,
                    provisioned=env.provisioned,
                    log_stream=env.info.log_stream_name if env.info else "",
-                   busy_until=env.busy_until)
+                   busy_until=env.busy_until, config=env.pool.config)
 
     def __repr__(self) -> str:
         return (f"<Environment {self.id} {self.function}:{self.version} {self.state} "

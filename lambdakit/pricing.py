@@ -495,7 +495,7 @@ def format_unit_price(price: float, unit: str) -> str:
     return f"${price:.10f}".rstrip("0").rstrip(".") + f" per {unit}"
 
 
-def usage_by_architecture(engine: Any, function: str | None = None) -> dict[str, dict[str, Any]]:
+def usage_by_architecture(platform: Any, function: str | None = None) -> dict[str, dict[str, Any]]:
     """Aggregate a simulated platform's records into :func:`estimate_usage` arguments, one
     set per architecture.
 
@@ -505,25 +505,25 @@ def usage_by_architecture(engine: Any, function: str | None = None) -> dict[str,
         >>> _ = p.create_function("f", lambda e, c: None, memory_mb=1024, duration=Fixed(1000),
         ...                       init_duration=Fixed(0))
         >>> _ = p.invoke("f")
-        >>> usage_by_architecture(p.engine)["x86_64"]["gb_seconds"]
+        >>> usage_by_architecture(p)["x86_64"]["gb_seconds"]
         1.0
     """
     import numpy as np
 
-    arr = engine.records.arrays()
+    arr = platform.record_columns()
+    envs = platform.environments(sweep=False)
     sel = np.ones(len(arr["event"]), dtype=bool) if function is None \
         else arr["function"] == function
     sel &= (arr["outcome"] != "throttled") & (arr["outcome"] != "expired")
-    provisioned_env = np.zeros(max(len(engine.environments), 1), dtype=bool)
-    for env in engine.environments:
+    provisioned_env = np.zeros(max(len(envs), 1), dtype=bool)
+    for env in envs:
         provisioned_env[env.id] = env.provisioned
     on_pc = sel & (arr["env"] >= 0) & provisioned_env[np.maximum(arr["env"], 0)]
     usage: dict[str, dict[str, Any]] = {}
     for fname in sorted(set(arr["function"][sel])):
-        fn = engine.function(fname)
         rows = sel & (arr["function"] == fname)
         for version in sorted(set(arr["version"][rows])):
-            cfg = fn.versions.get(version)
+            cfg = platform.get_function(fname, version)
             r = rows & (arr["version"] == version)
             gb = cfg.memory_mb / 1024.0
             billed_s = arr["billed_ms"] / 1000.0
@@ -535,11 +535,12 @@ def usage_by_architecture(engine: Any, function: str | None = None) -> dict[str,
             u["provisioned_duration_gb_seconds"] += float(np.sum(billed_s[r & on_pc])) * gb
             extra_gb = max(cfg.ephemeral_storage_mb - 512, 0) / 1024.0
             u["ephemeral_gb_seconds"] += float(np.sum(billed_s[r])) * extra_gb
-    for env in engine.environments:  # PC is billed while enabled, whether used or not
-        if not env.provisioned or (function is not None and env.pool.fn.name != function):
+    for env in envs:  # PC is billed while enabled, whether used or not
+        if not env.provisioned or (function is not None and env.function != function):
             continue
-        cfg = env.pool.config
-        enabled_s = min(env.shutdown_at, engine.now) - env.created_at
+        cfg = env.config
+        stop = platform.now if env.shutdown_at is None else min(env.shutdown_at, platform.now)
+        enabled_s = stop - env.created_at
         enabled_s = math.ceil(max(enabled_s, 0.0) / 300.0) * 300.0  # 5-minute increments [S16]
         u = usage.setdefault(cfg.architecture, {
             "requests": 0, "gb_seconds": 0.0, "ephemeral_gb_seconds": 0.0,

@@ -213,7 +213,7 @@ def test_handler_writes_take_the_handlers_time_and_latency() -> None:
     rec = p.records("copy")[0]
     assert rec.duration_ms >= 250.0  # the put's latency is charged to the handler
     when = out.get_object(Key="k.copy")["LastModified"]
-    assert rec.start_s <= (when.timestamp() - p.engine.epoch_s) <= rec.end_s
+    assert rec.start_s <= (when.timestamp() - p.epoch_s) <= rec.end_s
     assert len(seen) == 1 and p.records("sink")[0].arrival_s >= rec.start_s + 0.25
 
 
@@ -279,7 +279,7 @@ def test_every_object_event_ends_processed_errored_or_dead_lettered(
     outcomes = p.event_outcomes()
     assert set(outcomes) <= {"ok", "error", "dead-lettered"}
     assert sum(outcomes.values()) == len(ops) == len(b.sent)
-    finals = [p.engine.event_final[s.event_index] for s in b.sent]
+    finals = [p.event_status(s.event_index) for s in b.sent]
     bad = [s.key.startswith("bad") for s in b.sent]
     assert all((f == "ok") == (not is_bad) for f, is_bad in zip(finals, bad, strict=True))
     assert outcomes["dead-lettered"] == len(failures) == (sum(bad) if with_destination else 0)

@@ -68,7 +68,7 @@ def test_handler_reads_and_writes_with_an_allowing_role() -> None:
     assert res.function_error is None
     assert res.payload == {"etag": '"4a4be40c96ac6314e91d93f38043a634"', "body": "meow",
                            "status": 200}
-    assert p.engine.services[("s3", "photos")].keys() == ["in/cat.jpg"]
+    assert p.service("s3", "photos").keys() == ["in/cat.jpg"]
 
 
 def test_denied_call_gives_awss_error_to_the_handler() -> None:
@@ -90,7 +90,7 @@ def test_denied_call_gives_awss_error_to_the_handler() -> None:
         "message": f"User: arn:aws:sts::{ACCT}:assumed-role/thumbs/f is not authorized to "
                    'perform: s3:PutObject on resource: "arn:aws:s3:::photos/out/cat.jpg" '
                    "because no identity-based policy allows the s3:PutObject action"}
-    assert p.engine.services[("s3", "photos")].keys() == []  # nothing was written
+    assert p.service("s3", "photos").keys() == []  # nothing was written
 
 
 def test_unhandled_denial_is_an_error_record_named_like_botocores() -> None:
@@ -135,8 +135,7 @@ def test_outside_a_handler_needs_a_platform_and_is_unchecked() -> None:
     s3.put_object(Bucket="photos", Key="a", Body=b"1")
     listing = s3.list_objects_v2(Bucket="photos")
     assert [o["Key"] for o in listing["Contents"]] == ["a"]
-    assert client("s3", platform=p.engine).get_object(Bucket="photos", Key="a")["Body"].read() \
-        == b"1"  # an Engine works too
+    assert s3.get_object(Bucket="photos", Key="a")["Body"].read() == b"1"
 
 
 def test_missing_key_is_no_such_key_only_for_callers_who_may_list() -> None:
@@ -236,7 +235,7 @@ def test_sqs_send_and_get_queue_url() -> None:
         return [url, sorted(sent)]
 
     p, res = _run(handler, role=role, setup=lambda p: Queue(p, "jobs"))
-    q = p.engine.services[("sqs", "jobs")]
+    q = p.service("sqs", "jobs")
     assert res.payload[0] == q.url
     assert "MessageId" in res.payload[1] and "MD5OfMessageBody" in res.payload[1]
     assert [m.body for m in q.peek()] == ["hello"]
@@ -328,7 +327,7 @@ def test_kinesis_put_record_by_name_and_arn() -> None:
 
     p, res = _run(handler, role=role, setup=lambda p: KinesisStream(p, "clicks"))
     assert res.payload == [True, True]
-    assert len(p.engine.services[("kinesis", "clicks")].records()) == 2
+    assert len(p.service("kinesis", "clicks").records()) == 2
 
 
 # -- the calling function's version decides the role --------------------------------------------
@@ -539,7 +538,7 @@ def test_basic_execution_role_alone_denies_data_access() -> None:
     assert res.function_error == "Unhandled"
     assert "dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:123456789012:table/thumbs" \
         in res.payload["errorMessage"]
-    assert p.engine.services[("dynamodb", "thumbs")].items() == []
+    assert p.service("dynamodb", "thumbs").items() == []
 
 
 def test_clients_work_in_a_workload_run() -> None:

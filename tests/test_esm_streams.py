@@ -513,5 +513,5 @@ def test_mapping_needs_read_permission_on_the_stream() -> None:
     p.create_function("reader", lambda e, c: None,
                       role=Role("reader", policies=[AWSLambdaKinesisExecutionRole]))
     with pytest.raises(InvalidParameterValueException, match="GetRecords on Kinesis|on Kinesis"):
-        StreamEventSourceMapping(p, p.engine.services[("kinesis", "clicks")], "basic")
-    StreamEventSourceMapping(p, p.engine.services[("kinesis", "clicks")], "reader")
+        StreamEventSourceMapping(p, p.service("kinesis", "clicks"), "basic")
+    StreamEventSourceMapping(p, p.service("kinesis", "clicks"), "reader")

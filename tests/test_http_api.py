@@ -88,7 +88,7 @@ def test_event_is_the_payload_2_0_shape_with_decoded_path_parameters() -> None:
     assert ev["pathParameters"] == {"id": "a b"}
     assert ev["queryStringParameters"] == {"tag": "x,y"} and ev["headers"]["x-trace"] == "t1"
     assert ev["body"] == '{"qty": 2}' and ev["cookies"] == ["session=abc"]
-    assert ev["requestContext"]["timeEpoch"] == int((p.engine.epoch_s + 60.0) * 1000)
+    assert ev["requestContext"]["timeEpoch"] == int((p.epoch_s + 60.0) * 1000)
 
 
 def test_named_stage_prefixes_the_path() -> None:

@@ -31,7 +31,7 @@ def _records(s: dict, general: bool):
     p.create_function("f", "app.handler", source=SOURCE, timeout_s=2,
                       duration=Exponential(s["mean_ms"]), reserved_concurrency=s["reserved"])
     if general:  # anything queued on the clock keeps the run off the batch path
-        p.engine.call_at(10_000.0, lambda t: None)
+        p.call_at(10_000.0, lambda t: None)
     p.run(Poisson(s["rate"]) + Burst(s["burst"], at_s=3.0), function="f", duration_s=60,
           event=lambda i: {"i": i, "fail": s["fail"], "sleep": s["sleep"], "nap": s["nap"]},
           progress=False)

@@ -98,7 +98,7 @@ def test_record_event_has_the_sample_shape_and_real_values() -> None:
     assert ev["eventID"] == f"{r['ShardId']}:{r['SequenceNumber']}"
     assert json.loads(base64.b64decode(ev["kinesis"]["data"])) == {"t": 21.5}
     assert ev["kinesis"]["approximateArrivalTimestamp"] == pytest.approx(
-        p.engine.epoch_s + 12.5)
+        p.epoch_s + 12.5)
     assert ev["eventSourceARN"] == s.arn == (
         "arn:aws:kinesis:us-east-1:123456789012:stream/telemetry")
 

@@ -370,8 +370,8 @@ def test_call_at_runs_callbacks_in_order_with_workload_traffic() -> None:
 
     def handler(event, context):
         if event["i"] == 3:  # a handler schedules work for later, as a service would
-            p.engine.call_at(p.engine.handler_now() + 1.0, lambda t: seen.append(("cb", t)))
-        seen.append(("req", p.engine.handler_now()))
+            p.call_at(p.caller_now() + 1.0, lambda t: seen.append(("cb", t)))
+        seen.append(("req", p.caller_now()))
 
     p.create_function("f", handler, duration=Fixed(10), init_duration=Fixed(0))
     p.run(Poisson(5), function="f", duration_s=10, event=lambda i: {"i": i}, progress=False)
@@ -385,7 +385,7 @@ def test_invoke_for_source_reports_at_the_attempts_end() -> None:
     p = Platform(seed=21)
     p.create_function("poll", lambda e, c: {"batchItemFailures": []}, duration=Fixed(250))
     got = []
-    p.engine.call_at(2.0, lambda t: p.engine.invoke_for_source(
+    p.call_at(2.0, lambda t: p.invoke_for_source(
         "poll", {"Records": []}, "sqs", lambda r: got.append((p.now, r.outcome, r.payload))))
     p.advance(5)
     (when, outcome, payload), = got

@@ -53,7 +53,7 @@ def test_invariants(s: dict) -> None:
     p = _run(s)
     rec = p.records()
     arr = {k: rec.column(k) for k in ("event", "env", "start_s", "end_s", "outcome", "attempt")}
-    n_events = len(p.engine.event_final)
+    n_events = p.event_count()
 
     # every event is accounted for exactly once: a terminal outcome, nothing pending or lost
     outcomes = p.event_outcomes()

@@ -33,7 +33,7 @@ def test_url_arn_and_registration() -> None:
     q = Queue(p, "jobs")
     assert q.url == "https://sqs.eu-west-1.amazonaws.com/111122223333/jobs"
     assert q.arn == "arn:aws:sqs:eu-west-1:111122223333:jobs"
-    assert p.engine.services[("sqs", "jobs")] is q
+    assert p.service("sqs", "jobs") is q
     assert _attrs(q)["QueueArn"] == q.arn
     with pytest.raises(ResourceConflictException):
         Queue(p, "jobs")
@@ -63,7 +63,7 @@ def test_queue_settings_are_validated(kwargs: dict, field: str) -> None:
     with pytest.raises(InvalidParameterValueException) as err:
         Queue(p, **kwargs)
     assert str(err.value).startswith(field)
-    assert ("sqs", kwargs["name"]) not in p.engine.services  # nothing half-registered
+    assert p.service("sqs", kwargs["name"]) is None  # nothing half-registered
 
 
 def test_defaults_match_sqs() -> None:
@@ -86,7 +86,7 @@ def test_send_receive_delete_round_trip() -> None:
     assert msg["ReceiptHandle"].startswith("AQEB")
     assert msg["Attributes"]["ApproximateReceiveCount"] == "1"
     assert msg["Attributes"]["SenderId"] == p.account_id
-    assert int(msg["Attributes"]["SentTimestamp"]) == int(p.engine.epoch_s * 1000)
+    assert int(msg["Attributes"]["SentTimestamp"]) == int(p.epoch_s * 1000)
     assert _counts(q) == (0, 1, 0)
     q.delete_message(ReceiptHandle=msg["ReceiptHandle"])
     assert _counts(q) == (0, 0, 0) and len(q) == 0
@@ -238,7 +238,7 @@ def test_redrive_moves_a_message_after_max_receive_count_receives() -> None:
     assert len(q) == 0 and q.redriven == [sent["MessageId"]]
     (moved,) = _receive(dlq)
     assert moved["MessageId"] == sent["MessageId"] and moved["Body"] == "poison"
-    assert moved["Attributes"]["SentTimestamp"] == str(int(p.engine.epoch_s * 1000))
+    assert moved["Attributes"]["SentTimestamp"] == str(int(p.epoch_s * 1000))
     policy = json.loads(_attrs(q)["RedrivePolicy"])
     assert policy == {"deadLetterTargetArn": dlq.arn, "maxReceiveCount": 3}
 

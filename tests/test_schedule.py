@@ -208,7 +208,7 @@ def test_schedule_arguments_are_validated() -> None:
     assert err.value.field == "Name"
     with pytest.raises(InvalidParameterValueException):
         Schedule(p, "r", "rate(1 minutes)", target="tick")
-    assert ("events", "r") not in p.engine.services  # nothing registered on failure
+    assert p.service("events", "r") is None  # nothing registered on failure
 
 
 def test_same_seed_same_event_ids() -> None:

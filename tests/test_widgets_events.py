@@ -140,7 +140,7 @@ def test_a_failing_sqs_batch_stays_in_the_queue_and_ends_in_the_dead_letter_queu
     p.advance(10 * 60)  # received 5 times, 30 s apart, then moved to the dead-letter queue
     assert len(p.records("fn")) == 5
     assert len(panel.services["SQS message"]) == 0
-    assert len(p.engine.services[("sqs", "orders-dlq")]) == 1
+    assert len(p.service("sqs", "orders-dlq")) == 1
 
 
 def test_dynamodb_change_writes_the_new_image_and_the_stream_has_both_images() -> None:

@@ -108,7 +108,7 @@ def header_for(platform: Platform, function: str | None, throttles: int,
     reserved = None
     if function is not None:
         reserved = platform.get_function(function).reserved_concurrency
-    return BoardHeader(function, platform.engine.account_limit, reserved, throttles, time_s)
+    return BoardHeader(function, platform.account_concurrency, reserved, throttles, time_s)
 
 
 def render_board(tiles: Sequence[Tile], header: BoardHeader, *, max_tiles: int = MAX_TILES,

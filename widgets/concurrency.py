@@ -56,7 +56,7 @@ def concurrency_chart(platform: Platform, function: str | None = None, *,
                         hovertemplate="%{y} concurrent at %{x:.3f} s<extra></extra>"))
     bars = _throttle_bars(platform, function, end)
     fig.add_trace(bars)
-    account = platform.engine.account_limit
+    account = platform.account_concurrency
     limits = [(f"account limit ({account:,})", account, "#6b7280")]
     reserved = None if function is None else platform.get_function(function).reserved_concurrency
     if reserved is not None:

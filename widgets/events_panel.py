@@ -217,8 +217,8 @@ class EventPanel(widgets.VBox):
     def select(self, source: str) -> None:
         """Load ``source``'s sample event (built at the platform's current time) for editing."""
         builder = lk_events.SAMPLE_BUILDERS[source]
-        engine = self.platform.engine
-        env = lk_events.EventEnv(region=engine.region, account_id=engine.account_id,
+        env = lk_events.EventEnv(region=self.platform.region,
+                                 account_id=self.platform.account_id,
                                  now_s=self.platform.now, rng=self._rng)
         event = cast(Callable[..., Any], builder)(env=env)
         self.source = source
@@ -265,9 +265,8 @@ class EventPanel(widgets.VBox):
     def _fresh_name(self, source: str, suffixes: tuple[str, ...] = ("",)) -> str:
         """The sample's name for ``source``'s service, or ``name-2``, ... when it is taken."""
         kind, base = _NAMES[source]
-        taken = self.platform.engine.services
         name, i = base, 2
-        while any((kind, name + s) in taken for s in suffixes):
+        while any(self.platform.service(kind, name + s) is not None for s in suffixes):
             name, i = f"{base}-{i}", i + 1
         return name
 
@@ -288,8 +287,7 @@ class EventPanel(widgets.VBox):
         return w
 
     def _timeout_s(self) -> int:
-        fn = self.platform.engine.function(self._name)
-        return int(fn.versions.get(fn.versions.resolve(self._qualifier, 0.0)).timeout_s)
+        return int(self.platform.get_function(self._name, self._qualifier).timeout_s)
 
     # -- synchronous: HTTP through an HTTP API route ------------------------------------------
     def _http(self, event: Any) -> FireResult:
@@ -302,22 +300,21 @@ class EventPanel(widgets.VBox):
         w = self._wire(self.source, make)
         api, p = cast(HttpApi, w.service), self.platform
         if w.mapping is None:
-            engine = p.engine
-            self._allow(api, f"arn:aws:execute-api:{engine.region}:{engine.account_id}:"
+            self._allow(api, f"arn:aws:execute-api:{p.region}:{p.account_id}:"
                              f"{api.name}/*")
             api.add_route("$default", self._name, qualifier=self._qualifier)
             w.mapping = "$default"
         method, path, body, headers, query = _http_request(event)
         resp = api.request(method, path, body=body, headers=headers, query=query)
         idx = api.log[-1].record_index
-        outcome = p.engine.records[idx].outcome if idx is not None else None
+        outcome = p.record(idx).outcome if idx is not None else None
         if resp.status == 429:
             outcome = "throttled"
         try:
             payload: Any = resp.json()
         except (ValueError, TypeError):
             payload = resp.body
-        request_id = None if idx is None else p.engine.records[idx].request_id
+        request_id = None if idx is None else p.record(idx).request_id
         ferr = "Unhandled" if outcome in ("error", "timeout") else None
         return FireResult(self.source, "sync", True, resp.status, request_id, outcome, payload,
                           ferr, detail=f"{method} {path} through HTTP API {api.name} "
@@ -333,7 +330,7 @@ class EventPanel(widgets.VBox):
             w.mapping = bucket.add_notification(self._name, qualifier=self._qualifier,
                                                 id="event-panel")
         objects = _s3_objects(event)
-        first, before = len(self.platform.engine.records), len(bucket.sent)
+        first, before = self.platform.record_count(), len(bucket.sent)
         for key, body in objects:
             bucket.put_object(Key=key, Body=body)
         sent = [(s.request_id, s.event_index) for s in bucket.sent[before:]]
@@ -348,7 +345,7 @@ class EventPanel(widgets.VBox):
         if w.mapping is None:
             self._allow(topic, topic.arn)
             w.mapping = topic.subscribe(self._name, qualifier=self._qualifier)
-        first, before = len(self.platform.engine.records), len(topic.deliveries)
+        first, before = self.platform.record_count(), len(topic.deliveries)
         for message, subject in _sns_messages(event):
             topic.publish(Message=message, Subject=subject)
         sent = [(d.request_id or "", d.event_index) for d in topic.deliveries[before:]
@@ -357,7 +354,7 @@ class EventPanel(widgets.VBox):
                             "invoked the function asynchronously", topic.arn)
 
     def _async(self, event: Any) -> FireResult:
-        first = len(self.platform.engine.records)
+        first = self.platform.record_count()
         accepted = self.platform.invoke_async(self.function, event)
         return self._settle([(accepted.request_id, accepted.event)], first,
                             "one scheduled event, invoked asynchronously", None)
@@ -371,8 +368,7 @@ class EventPanel(widgets.VBox):
                               ": nothing was sent (no subscription or notification matched)",
                               service=arn)
         p.advance(0)  # Lambda's internal queue delivers the event now
-        store = p.engine.records
-        mine = [store[i] for i in range(first, len(store)) if store[i].event == sent[0][1]]
+        mine = [r for r in p.records(since=first) if r.event == sent[0][1]]
         outcome = None
         if mine:
             outcome = mine[0].outcome
@@ -385,7 +381,7 @@ class EventPanel(widgets.VBox):
     def _sync(self, event: Any, mode: str) -> FireResult:
         p = self.platform
         r = p.invoke(self.function, event)
-        outcome = p.engine.records[r.record_index].outcome
+        outcome = p.record(r.record_index).outcome
         return FireResult(self.source, mode, True, r.status_code, r.request_id, outcome,
                           r.payload, r.function_error)
 
@@ -406,7 +402,7 @@ class EventPanel(widgets.VBox):
         queue = cast(Queue, w.service)
         if w.mapping is None:
             w.mapping = SqsEventSourceMapping(p, queue, self.function)  # checks the role
-        first, before = len(p.engine.records), len(w.mapping.batches)
+        first, before = p.record_count(), len(w.mapping.batches)
         bodies = _sqs_bodies(event)
         for body in bodies:
             queue.send_message(MessageBody=body)
@@ -425,7 +421,7 @@ class EventPanel(widgets.VBox):
         stream = cast(KinesisStream, w.service)
         if w.mapping is None:
             w.mapping = self._stream_mapping(stream)
-        first, before = len(p.engine.records), len(w.mapping.batches)
+        first, before = p.record_count(), len(w.mapping.batches)
         records = _kinesis_records(event)
         for data, key in records:
             stream.put_record(Data=data, PartitionKey=key)
@@ -452,7 +448,7 @@ class EventPanel(widgets.VBox):
         if w.mapping is None:  # from LATEST: the first restore above is not delivered
             w.mapping = self._stream_mapping(table)
             written, restored = sum(s.end for s in log.shards), 0
-        first, before = len(p.engine.records), len(w.mapping.batches)
+        first, before = p.record_count(), len(w.mapping.batches)
         for name, keys, new, _old in changes:
             if name == "REMOVE":
                 table.delete_item(Key=keys)
@@ -483,16 +479,13 @@ class EventPanel(widgets.VBox):
         for _ in range(_MAX_POLLS):
             if len(batches) > before:
                 break
-            store = p.engine.records
-            ends = [store[i].end_s for i in range(first, len(store))
-                    if store[i].function == self._name and store[i].end_s > p.now]
+            ends = [r.end_s for r in p.records(self._name, since=first) if r.end_s > p.now]
             p.advance(max(ends) - p.now if ends else step)
         return batches[before:]
 
     def _polled(self, first: int, size: int | None, what: str, failed: str,
                 arn: str | None) -> FireResult:
-        store = self.platform.engine.records
-        mine = [store[i] for i in range(first, len(store)) if store[i].function == self._name]
+        mine = list(self.platform.records(self._name, since=first))
         if not mine:
             return FireResult(self.source, "poller", True, None, None, None, detail=what +
                               "; the poller has not invoked the function yet", service=arn)

@@ -91,7 +91,7 @@ class LogViewer(widgets.VBox):
 
     def refresh(self) -> None:
         """Re-read the log group from the platform and re-render with the current filters."""
-        self._view = function_logs(self.platform.engine, self.function,
+        self._view = function_logs(self.platform, self.function,
                                    limit=self.max_attempts)
         ran = self.platform.records(self.function).column("env") >= 0  # attempts that logged
         self._older = int(ran.sum()) > self.max_attempts

@@ -51,7 +51,8 @@ from typing import TYPE_CHECKING, Any
 
 from .. import events, iam
 from ..errors import InvalidParameterValueException
-from ..services.queue import Queue, _Msg, lambda_message_attributes
+from ..naming import parse_function_ref
+from ..services.queue import Queue, StoredMessage, lambda_message_attributes
 
 if TYPE_CHECKING:
     from ..engine import SourceResult
@@ -106,7 +107,8 @@ class BatchRecord:
 @dataclass(slots=True)
 class _Batch:
     received_s: float
-    items: list[tuple[_Msg, str, int]] = field(default_factory=list)  # (msg, handle, count)
+    # (message, receipt handle, receive count)
+    items: list[tuple[StoredMessage, str, int]] = field(default_factory=list)
     records: list[dict[str, Any]] = field(default_factory=list)
     size: int = 0
     invoked_s: float = 0.0
@@ -134,24 +136,24 @@ class SqsEventSourceMapping:
                  maximum_batching_window_s: float = 0,
                  report_batch_item_failures: bool = False,
                  maximum_concurrency: int | None = None, enabled: bool = True, *,
-                 concurrency_cap: int = SQS_CONCURRENCY_CAP,
+                 qualifier: str | None = None, concurrency_cap: int = SQS_CONCURRENCY_CAP,
                  initial_concurrency: int = SQS_INITIAL_CONCURRENCY,
                  scale_up_per_minute: float = SQS_SCALE_UP_PER_MINUTE) -> None:
         self.platform = platform
-        self.engine = engine = platform.engine
         if not isinstance(queue, Queue):
             raise InvalidParameterValueException("queue", queue, "a lambdakit Queue")
-        name, _, qualifier = str(function).partition(":")
-        fn = engine.function(name)  # ResourceNotFoundException when missing
+        ref = parse_function_ref(function, qualifier)
+        name = ref.name
+        config = platform.get_function(name, ref.qualifier)  # 404 when missing
         self.function = name
-        self.qualifier = qualifier or None
+        self.qualifier = ref.qualifier
         self.queue = queue
         _check(queue, batch_size, maximum_batching_window_s, maximum_concurrency,
                concurrency_cap, initial_concurrency, scale_up_per_minute)
         # the execution role must allow the poller's sqs:ReceiveMessage, DeleteMessage and
         # GetQueueAttributes on the queue (a function without a role is not checked)
         iam.check_event_source_role(platform, name, "sqs", queue.arn)
-        timeout = fn.versions.get(fn.versions.resolve(self.qualifier, 0.0)).timeout_s
+        timeout = config.timeout_s
         if queue.visibility_timeout_s < timeout:  # checked by CreateEventSourceMapping
             raise InvalidParameterValueException(
                 "VisibilityTimeout", queue.visibility_timeout_s,
@@ -170,17 +172,17 @@ class SqsEventSourceMapping:
         #: every finished batch, in the order they ended
         self.batches: list[BatchRecord] = []
         #: (time, pollers allowed) at every change: the scaling curve
-        self.scaling: list[tuple[float, int]] = [(engine.now, self._floor)]
+        self.scaling: list[tuple[float, int]] = [(platform.now, self._floor)]
         self._busy = 0  # batches being collected, invoked or retried
         self._collector: _Batch | None = None
         self._pump_due = False
         self._tick_due = False
         self._setbacks = 0  # throttles and backed-off errors since the last scaling step
         self._hold_until = -math.inf  # after a throttle, pollers pause before taking more
-        self._epoch = datetime.fromtimestamp(engine.epoch_s, tz=timezone.utc)
+        self._epoch = datetime.fromtimestamp(platform.epoch_s, tz=timezone.utc)
         self._overhead = self._record_overhead()
         self.enabled = False
-        queue._subscribe(self._poke)
+        queue.on_receivable(self._poke)
         if enabled:
             self.enable()
 
@@ -203,7 +205,7 @@ class SqsEventSourceMapping:
     def enable(self) -> None:
         """Start (or resume) polling."""
         self.enabled = True
-        self._kick(self.engine.now)
+        self._kick(self.platform.now)
 
     def disable(self) -> None:
         """Stop polling; batches already in flight finish."""
@@ -221,7 +223,7 @@ class SqsEventSourceMapping:
         """Run the poller loop at ``t`` (once, however many things asked for it)."""
         if not self._pump_due:
             self._pump_due = True
-            self.engine.call_at(max(t, self.engine.now), self._pump)
+            self.platform.call_at(max(t, self.platform.now), self._pump)
 
     def _pump(self, t: float) -> None:
         self._pump_due = False
@@ -234,7 +236,7 @@ class SqsEventSourceMapping:
                 return
             c = self._collector
             if c is not None:
-                got, full = q._take(self.batch_size - len(c.items), vis, t,
+                got, full = q.take(self.batch_size - len(c.items), vis, t,
                                     BATCH_PAYLOAD_LIMIT - c.size, self._overhead)
                 self._add(c, got)
                 if full or len(c.items) >= self.batch_size:
@@ -243,10 +245,10 @@ class SqsEventSourceMapping:
                     continue
                 return  # keep collecting until the window ends or more messages come
             if self._busy >= int(self._level):
-                if q._backlog(t):
+                if q.has_backlog(t):
                     self._want_more(t)
                 return
-            got, full = q._take(self.batch_size, vis, t, BATCH_PAYLOAD_LIMIT, self._overhead)
+            got, full = q.take(self.batch_size, vis, t, BATCH_PAYLOAD_LIMIT, self._overhead)
             if not got:
                 self._set_level(max(float(self._floor), float(self._busy)), t)  # idle
                 return
@@ -257,7 +259,7 @@ class SqsEventSourceMapping:
                 self._invoke(b, t)
             else:
                 self._collector = b
-                self.engine.call_at(t + self.maximum_batching_window_s,
+                self.platform.call_at(t + self.maximum_batching_window_s,
                                     partial(self._window_end, b))
 
     def _window_end(self, b: _Batch, t: float) -> None:
@@ -266,26 +268,26 @@ class SqsEventSourceMapping:
             self._invoke(b, t)
             self._kick(t)
 
-    def _add(self, b: _Batch, msgs: list[_Msg]) -> None:
+    def _add(self, b: _Batch, msgs: list[StoredMessage]) -> None:
         q = self.queue
         for m in msgs:
             assert m.handle is not None
             b.items.append((m, m.handle, m.receive_count))
             b.size += m.wire + self._overhead
-            b.records.append({"attributes": q._system_attributes(m),
+            b.records.append({"attributes": q.system_attributes(m),
                               "messageAttributes": lambda_message_attributes(m.attrs)})
 
     # -- scaling --------------------------------------------------------------------------
     def _want_more(self, t: float) -> None:
         if self._level < self._ceiling and not self._tick_due:
             self._tick_due = True
-            self.engine.call_at(t + SCALE_STEP_S, self._tick)
+            self.platform.call_at(t + SCALE_STEP_S, self._tick)
 
     def _tick(self, t: float) -> None:
         """Add pollers while messages wait (up to ``scale_up_per_minute``)."""
         self._tick_due = False
         setbacks, self._setbacks = self._setbacks, 0
-        if self.enabled and self.queue._backlog(t):
+        if self.enabled and self.queue.has_backlog(t):
             if not setbacks:  # no throttle or backed-off error since the last step
                 step = self.scale_up_per_minute * SCALE_STEP_S / 60.0
                 self._set_level(min(float(self._ceiling), self._level + step), t)
@@ -308,13 +310,13 @@ class SqsEventSourceMapping:
             b.invoked_s = t
             b.event = self._event(b, t)
         b.attempts += 1
-        self.engine.invoke_for_source(self.function, b.event, _SOURCE, partial(self._done, b),
+        self.platform.invoke_for_source(self.function, b.event, _SOURCE, partial(self._done, b),
                                       qualifier=self.qualifier)
 
     def _event(self, b: _Batch, t: float) -> dict[str, Any]:
         """The SQS event: records shaped by :func:`lambdakit.events.sqs`, carrying each
         message's real id, receipt handle, body, attributes and message attributes."""
-        env = events.EventEnv(region=self.engine.region, account_id=self.engine.account_id,
+        env = events.EventEnv(region=self.platform.region, account_id=self.platform.account_id,
                               epoch=self._epoch, now_s=t, rng=random.Random(0))
         template = events.sqs(["-"], queue=self.queue.name, env=env)["Records"][0]
         template["eventSourceARN"] = self.queue.arn
@@ -333,14 +335,14 @@ class SqsEventSourceMapping:
     def _record_overhead(self) -> int:
         """Bytes one event record adds besides its message's own ``wire`` size: the record
         of an empty message, plus room for the FIFO attributes and large counters."""
-        env = events.EventEnv(region=self.engine.region, account_id=self.engine.account_id,
+        env = events.EventEnv(region=self.platform.region, account_id=self.platform.account_id,
                               epoch=self._epoch, rng=random.Random(0))
         rec = events.sqs(["-"], queue=self.queue.name, env=env)["Records"][0]
         rec["eventSourceARN"] = self.queue.arn
         return len(json.dumps(rec, separators=(",", ":"))) + 256
 
     def _done(self, b: _Batch, res: SourceResult) -> None:
-        t = self.engine.now
+        t = self.platform.now
         ids = [m.id for m, _, _ in b.items]
         if res.throttled:
             self._back_off(t)
@@ -349,7 +351,7 @@ class SqsEventSourceMapping:
             deadline = min(m.visible_at for m, h, _ in b.items if m.handle == h) \
                 if any(m.handle == h for m, h, _ in b.items) else t
             if t + delay < deadline:  # retry while the batch is still invisible
-                self.engine.call_at(t + delay, partial(self._retry, b))
+                self.platform.call_at(t + delay, partial(self._retry, b))
                 return
             self._finish(b, res, "throttled", ids, t)
             return
@@ -375,7 +377,7 @@ class SqsEventSourceMapping:
                 t: float) -> None:
         bad = set(failed)
         deleted = tuple(m.id for m, handle, _ in b.items
-                        if m.id not in bad and self.queue._delete(handle, t))
+                        if m.id not in bad and self.queue.delete_by_handle(handle, t))
         self.batches.append(BatchRecord(
             res.record_index, res.request_id, b.received_s, b.invoked_s, t,
             tuple(m.id for m, _, _ in b.items), tuple(m.group for m, _, _ in b.items),

@@ -65,6 +65,7 @@ import numpy as np
 from .. import iam
 from ..engine import SYNC_PAYLOAD_LIMIT, SourceResult
 from ..errors import InvalidParameterValueException
+from ..naming import parse_function_ref
 from ..services.base import ServiceError
 from ..services.kinesis import Shard, ShardLog, StreamRecord
 
@@ -185,12 +186,14 @@ class StreamEventSourceMapping:
             raise InvalidParameterValueException(
                 "on_failure", on_failure, "an SQS queue, an SNS topic, an object with send() "
                 "or a list (an SQS queue or SNS topic on AWS)")
-        self.engine = platform.engine
-        fn = self.engine.function(function)  # ResourceNotFoundException if missing
+        self.platform = platform
+        ref = parse_function_ref(function, qualifier)
+        function, qualifier = ref.name, ref.qualifier
+        platform.get_function(function, qualifier)  # ResourceNotFoundException if missing
         iam.check_event_source_role(platform, function, log.kind, log.arn)
         self.function = function
         self.qualifier = qualifier
-        self.function_arn = fn.versions.arn(qualifier)
+        self.function_arn = platform.function_arn(function, qualifier)
         self.log = log
         self.batch_size = batch_size
         self.maximum_batching_window_s = float(maximum_batching_window_s)
@@ -209,14 +212,14 @@ class StreamEventSourceMapping:
         self._interval = 1.0 / log.polls_per_s
         limit = math.inf if maximum_record_age_s == -1 else float(maximum_record_age_s)
         self._max_age = min(limit, log.retention_s)  # a record never outlives retention
-        self._rng = np.random.default_rng([self.engine.seed, 1201, *map(ord, function), 0,
+        self._rng = np.random.default_rng([self.platform.seed, 1201, *map(ord, function), 0,
                                            *map(ord, log.arn)])
         self.uuid = self._new_id()
         self._cursors = [
             _Cursor(sh, sh.first if starting_position == "TRIM_HORIZON" else sh.end,
                     parallelization_factor) for sh in log.shards]
         log.subscribe(self._on_record)
-        now = self.engine.now
+        now = self.platform.now
         for cur in self._cursors:
             if cur.shard.end > cur.position:
                 self._schedule(cur, self._tick(now))
@@ -243,7 +246,7 @@ class StreamEventSourceMapping:
         if cur.poll_at is not None and cur.poll_at <= t:
             return  # an earlier poll is due; it re-arms whatever needs a later one
         cur.poll_at = t
-        self.engine.call_at(t, partial(self._poll, cur))
+        self.platform.call_at(t, partial(self._poll, cur))
 
     def _on_record(self, shard: Shard, t: float) -> None:
         self._schedule(self._cursors[shard.index], self._tick(t))
@@ -291,14 +294,14 @@ class StreamEventSourceMapping:
         lane.busy = True
         lane.invokes += 1
         event = {"Records": [r.event for r in batch]}
-        self.engine.invoke_for_source(
+        self.platform.invoke_for_source(
             self.function, event, self.log.kind,
             partial(self._done, lane, batch, lane.invokes, t), qualifier=self.qualifier)
 
     # -- results ----------------------------------------------------------------------------
     def _done(self, lane: _Lane, batch: list[StreamRecord], invoke_count: int, start: float,
               result: SourceResult) -> None:
-        t = self.engine.now
+        t = self.platform.now
         lane.busy = False
         if result.throttled:  # never reached the function: not a retry [S2:with-ddb.md]
             lane.invokes -= 1
@@ -414,7 +417,7 @@ class StreamEventSourceMapping:
         }
         if last is not None:
             ctx: dict[str, Any] = {"statusCode": 200, "executedVersion":
-                                   self.engine.records[last.record_index].version}
+                                   self.platform.record(last.record_index).version}
             if last.function_error:
                 ctx["functionError"] = "Unhandled"
             record["responseContext"] = ctx
@@ -438,7 +441,7 @@ class StreamEventSourceMapping:
             self.undelivered.append(record)
 
     def _iso(self, t: float, ms: bool) -> str:
-        d = datetime.fromtimestamp(self.engine.epoch_s + t, tz=timezone.utc)
+        d = datetime.fromtimestamp(self.platform.epoch_s + t, tz=timezone.utc)
         return f"{d:%Y-%m-%dT%H:%M:%S}" + (f".{d.microsecond // 1000:03d}Z" if ms else "Z")
 
     def _new_id(self) -> str:

@@ -3,13 +3,14 @@
 S3 (:class:`Bucket`), SNS (:class:`Topic`), EventBridge (:class:`Schedule`), API Gateway
 (:class:`HttpApi`), SQS (:class:`Queue`), DynamoDB (:class:`Table`) and Kinesis
 (:class:`KinesisStream`), with the common :class:`Service` base. Each service takes the
-platform first and registers itself in ``platform.engine.services[(kind, name)]``.
+platform first and registers itself with ``platform.register_service`` (found again with
+``platform.service(kind, name)``).
 
 >>> from lambdakit import Platform
 >>> from lambdakit.services import Bucket
 >>> p = Platform()
 >>> b = Bucket(p, "photos")
->>> p.engine.services[("s3", "photos")] is b
+>>> p.service("s3", "photos") is b
 True
 """
 

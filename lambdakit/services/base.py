@@ -1,15 +1,16 @@
 """The base of every in-memory AWS service: registration, simulated latency, fault injection.
 
-A service lives on one :class:`lambdakit.Platform`. It registers itself in
-``platform.engine.services[(kind, name)]`` so boto3-shaped clients find it by name, charges a
-simulated latency to the running handler on every call, and can be told to fail its next calls
-(fault injection for exercises on retries and partial failures).
+A service lives on one :class:`lambdakit.Platform`. It registers itself with
+``platform.register_service`` so boto3-shaped clients find it by name
+(``platform.service(kind, name)``), charges a simulated latency to the running handler on every
+call, and can be told to fail its next calls (fault injection for exercises on retries and
+partial failures).
 
 Example:
     >>> from lambdakit import Platform
     >>> p = Platform(seed=0)
     >>> s = Service(p, "demo", kind="demo")
-    >>> p.engine.services[("demo", "demo")] is s, s.arn
+    >>> p.service("demo", "demo") is s, s.arn
     (True, 'arn:aws:demo:us-east-1:123456789012:demo')
     >>> s.inject_failure(count=1)
     >>> s._call("Get")
@@ -30,11 +31,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from .. import iam
-from ..errors import InvalidParameterValueException, ResourceConflictException
+from ..errors import InvalidParameterValueException
 from ..events import EventEnv
 
 if TYPE_CHECKING:
-    from ..engine import Engine
     from ..platform import Platform
 
 __all__ = ["Service", "ServiceError"]
@@ -86,9 +86,9 @@ class _Fault:
 
 
 class Service:
-    """Common base: ``name``, ``platform``, ``engine``, ``latency_s``, ``arn``, fault injection.
+    """Common base: ``name``, ``platform``, ``latency_s``, ``arn``, fault injection.
 
-    Subclasses set ``kind`` (the ``engine.services`` key and ARN service name) and
+    Subclasses set ``kind`` (the :meth:`Platform.service` key and ARN service name) and
     ``default_latency_s`` (a lambdakit assumption, not an AWS figure), and start every
     public operation with ``self._call("OperationName")``.
 
@@ -118,21 +118,18 @@ class Service:
             raise InvalidParameterValueException("latency_s", latency_s, "a number >= 0 seconds")
         self.name = name
         self.platform = platform
-        self.engine: Engine = platform.engine
         self.latency_s = float(lat)
         self._faults: list[_Fault] = []
-        key = (self.kind, name)
-        if key in self.engine.services:
-            raise ResourceConflictException(f"{self.kind} resource already exists: {name}")
-        self.engine.services[key] = self
+        platform.register_service(self)  # 409 ResourceConflictException when taken
         self.rng = np.random.default_rng(
-            [self.engine.seed, self.rng_key, *map(ord, self.kind), 0, *map(ord, name)])
+            [self.platform.seed, self.rng_key, *map(ord, self.kind), 0, *map(ord, name)])
         self._svc_env: EventEnv | None = None
 
     @property
     def arn(self) -> str:
         """``arn:aws:<kind>:<region>:<account>:<name>`` (S3 and others override)."""
-        return f"arn:aws:{self.kind}:{self.engine.region}:{self.engine.account_id}:{self.name}"
+        p = self.platform
+        return f"arn:aws:{self.kind}:{p.region}:{p.account_id}:{self.name}"
 
     def inject_failure(self, operation: str | None = None, count: int = 1,
                        error: str = "ServiceUnavailable") -> None:
@@ -151,21 +148,21 @@ class Service:
                 f.remaining -= 1
                 if f.remaining <= 0:
                     self._faults.remove(f)
-                self.engine._sandbox.spend(self.latency_s)
+                self.platform.spend(self.latency_s)
                 raise ServiceError(f.error, f"{operation} failed (injected fault)",
                                    status_code=_FAULT_STATUS.get(f.error, 500),
                                    operation=operation)
-        return self.engine._sandbox.spend(self.latency_s)
+        return self.platform.spend(self.latency_s)
 
     def _event_env(self, at: float | None = None) -> EventEnv:
         """This service's :class:`EventEnv` (region, account, seeded ids), its clock set to
         ``at`` or to the clock as the caller sees it (inside a handler: its virtual time)."""
         if self._svc_env is None:
-            eng = self.engine
-            self._svc_env = EventEnv(region=eng.region, account_id=eng.account_id,
-                                 epoch=datetime.fromtimestamp(eng.epoch_s, tz=timezone.utc),
-                                 rng=random.Random(int(self.rng.integers(2**63))))
-        self._svc_env.now_s = self.engine.handler_now() if at is None else at
+            p = self.platform
+            self._svc_env = EventEnv(region=p.region, account_id=p.account_id,
+                                     epoch=datetime.fromtimestamp(p.epoch_s, tz=timezone.utc),
+                                     rng=random.Random(int(self.rng.integers(2**63))))
+        self._svc_env.now_s = self.platform.caller_now() if at is None else at
         return self._svc_env
 
     def _may_invoke(self, function: str, source_arn: str, qualifier: str | None = None) -> bool:

@@ -80,7 +80,7 @@ class Notification:
 
 @dataclass(frozen=True, slots=True)
 class ObjectEvent:
-    """One object event sent to a function: ``event_index`` keys ``engine.event_final``."""
+    """One object event sent to a function (``event_index``: see ``Platform.event_status``)."""
 
     time_s: float
     configuration_id: str
@@ -150,7 +150,7 @@ class Bucket(Service):
                          id: str | None = None) -> str:  # noqa: A002 - AWS's field name
         """Send matching object events to ``function`` (asynchronously); returns the
         configuration id (the event's ``s3.configurationId``)."""
-        self.engine.function(function)  # ResourceNotFoundException if unknown
+        self.platform.get_function(function)  # ResourceNotFoundException if unknown
         # S3 checks it may invoke the function when the configuration is saved
         self._require_invoke(function, self.arn, qualifier)
         evs = (events,) if isinstance(events, str) else tuple(events)
@@ -198,7 +198,8 @@ class Bucket(Service):
                 ev = events.s3_object_created(self.name, key, size=len(obj.body),
                                               etag=obj.etag, event_name=event_name, env=env)
             ev["Records"][0]["s3"]["configurationId"] = n.id
-            acc = self.engine.invoke_async(n.function, ev, n.qualifier, source="s3")
+            acc = self.platform.invoke_async(n.function, ev, qualifier=n.qualifier,
+                                              source="s3")
             self.sent.append(ObjectEvent(env.now_s, n.id, n.function, event_name, key,
                                          acc.request_id, acc.event))
 
@@ -211,7 +212,7 @@ class Bucket(Service):
         self._call("PutObject")
         data = _bytes(Body)
         etag = hashlib.md5(data).hexdigest()
-        obj = _Object(data, etag, self.engine.handler_now(), ContentType, dict(Metadata or {}))
+        obj = _Object(data, etag, self.platform.caller_now(), ContentType, dict(Metadata or {}))
         self._objects[Key] = obj
         self._notify("ObjectCreated:Put", Key, obj)
         return {"ETag": f'"{etag}"', "ResponseMetadata": {"HTTPStatusCode": 200}}
@@ -228,7 +229,7 @@ class Bucket(Service):
                                status_code=404, operation="CopyObject")
         self._call("CopyObject")
         old = self._get(src.get("Key", ""), "CopyObject")
-        obj = _Object(old.body, old.etag, self.engine.handler_now(), old.content_type,
+        obj = _Object(old.body, old.etag, self.platform.caller_now(), old.content_type,
                       dict(old.metadata))
         self._objects[Key] = obj
         self._notify("ObjectCreated:Copy", Key, obj)
@@ -318,7 +319,7 @@ class Bucket(Service):
         return obj
 
     def _time(self, t: float) -> datetime:
-        return datetime.fromtimestamp(self.engine.epoch_s, tz=timezone.utc) + timedelta(seconds=t)
+        return datetime.fromtimestamp(self.platform.epoch_s, tz=timezone.utc) + timedelta(seconds=t)
 
 
 def _bytes(body: Any) -> bytes:

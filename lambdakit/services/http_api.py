@@ -163,7 +163,7 @@ class HttpApi(Service):
     @property
     def arn(self) -> str:
         """``arn:aws:apigateway:<region>::/apis/<name>`` (lambdakit uses the name as the id)."""
-        return f"arn:aws:apigateway:{self.engine.region}::/apis/{self.name}"
+        return f"arn:aws:apigateway:{self.platform.region}::/apis/{self.name}"
 
     def execute_arn(self, method: str, route: Route) -> str:
         """The ``execute-api`` ARN API Gateway invokes as (a permission's ``source_arn``):
@@ -171,13 +171,13 @@ class HttpApi(Service):
         tail = "$default" if route.key == "$default" else route.key.partition(" ")[2][1:]
         verb = "*" if route.key == "$default" or route.method == "ANY" else method
         stage = "$default" if self.stage == "$default" else self.stage
-        return (f"arn:aws:execute-api:{self.engine.region}:{self.engine.account_id}:"
+        return (f"arn:aws:execute-api:{self.platform.region}:{self.platform.account_id}:"
                 f"{self.name}/{stage}/{verb}/{tail}")
 
     def add_route(self, route_key: str, function: str, *, qualifier: str | None = None) -> None:
         """Send requests matching ``route_key`` (``"GET /items/{id}"``, ``"ANY /{proxy+}"``,
         ``"$default"``) to ``function``."""
-        self.engine.function(function)  # ResourceNotFoundException if unknown
+        self.platform.get_function(function)  # ResourceNotFoundException if unknown
         route = _parse_route(route_key, function, qualifier)
         if any(r.key == route.key for r in self.routes):
             raise ResourceConflictException(f"Route with key {route_key} already exists")
@@ -192,10 +192,10 @@ class HttpApi(Service):
         if not isinstance(path, str) or not path.startswith("/") or "?" in path:
             raise InvalidParameterValueException(
                 "path", path, "a string starting with '/' without a query string (use query=)")
-        if self.engine._sandbox.current is not None:
+        if self.platform.in_handler():
             raise RuntimeError("HttpApi.request() cannot be called from inside a handler: the "
-                               "simulated engine does not nest synchronous invokes")
-        t = self.engine.now
+                               "simulated platform does not nest synchronous invokes")
+        t = self.platform.now
         try:
             self._call("Request")
         except ServiceError as err:

@@ -179,7 +179,7 @@ class ShardLog:
 
 
 def _epoch(platform: Platform) -> datetime:
-    return datetime.fromtimestamp(platform.engine.epoch_s, tz=timezone.utc)
+    return datetime.fromtimestamp(platform.epoch_s, tz=timezone.utc)
 
 
 class KinesisStream(Service):
@@ -225,13 +225,14 @@ class KinesisStream(Service):
                                    polls_per_s=KINESIS_POLLS_PER_S)
         self._salt = int(self.rng.integers(10**9, 10**10))
         self._counters = [0] * shard_count
-        self._env = events.EventEnv(region=self.engine.region, account_id=self.engine.account_id,
+        self._env = events.EventEnv(region=platform.region, account_id=platform.account_id,
                                     epoch=_epoch(platform),
                                     rng=random.Random(int(self.rng.integers(2**62))))
 
     @property
     def arn(self) -> str:
-        return f"arn:aws:kinesis:{self.engine.region}:{self.engine.account_id}:stream/{self.name}"
+        p = self.platform
+        return f"arn:aws:kinesis:{p.region}:{p.account_id}:stream/{self.name}"
 
     @property
     def shards(self) -> list[Shard]:
@@ -299,13 +300,13 @@ class KinesisStream(Service):
 
     def records(self, shard_id: str | None = None) -> list[StreamRecord]:
         """The records still retained now, shard by shard, in order."""
-        return self.stream_log.records(self.engine.now, shard_id)
+        return self.stream_log.records(self.platform.now, shard_id)
 
     # -- internals ------------------------------------------------------------------------------
     def _check_target(self, name: str | None, arn: str | None) -> None:
         if (name is not None and name != self.name) or (arn is not None and arn != self.arn):
             raise ServiceError("ResourceNotFoundException",
-                               f"Stream {name or arn} under account {self.engine.account_id} "
+                               f"Stream {name or arn} under account {self.platform.account_id} "
                                "not found.", status_code=400)
 
     def _shard_of(self, h: int) -> Shard:
@@ -337,7 +338,7 @@ class KinesisStream(Service):
         shard = self._shard_of(h)
         self._counters[shard.index] += 1
         seq = self._sequence(shard.index, self._counters[shard.index])
-        t = self.engine.handler_now()
+        t = self.platform.caller_now()
         self._env.now_s = t
         rec = events.kinesis([(key, raw)], stream=self.name, shard_id=shard.shard_id,
                              env=self._env)["Records"][0]

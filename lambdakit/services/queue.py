@@ -61,7 +61,7 @@ from .base import Service, ServiceError
 if TYPE_CHECKING:
     from ..platform import Platform
 
-__all__ = ["MessageView", "Queue", "lambda_message_attributes"]
+__all__ = ["MessageView", "Queue", "StoredMessage", "lambda_message_attributes"]
 
 # -- SQS limits (SQS API Reference / Developer Guide; not in lambda-facts.md) ---------------
 VISIBILITY_RANGE_S = (0, 43_200)  # 0 s – 12 h, default 30 s
@@ -103,7 +103,7 @@ class MessageView:
     group_id: str | None
 
 
-class _Msg:
+class StoredMessage:
     """One stored message (internal, mutable)."""
 
     __slots__ = ("id", "body", "md5", "attrs", "attrs_md5", "size", "sent_at", "group", "key",
@@ -192,18 +192,18 @@ class Queue(Service):
         super().__init__(platform, name, latency_s=latency_s)
         self.dead_letter = dead_letter
         self.max_receive_count = max_receive_count
-        self.created_s = self.engine.now
+        self.created_s = self.platform.now
         #: ids of messages deleted, in order; ids moved to the dead-letter queue; expired ones
         self.deleted: list[str] = []
         self.redriven: list[str] = []
         self.expired: list[MessageView] = []
         self.deduplicated = 0  # FIFO sends dropped as duplicates within the 5-minute window
-        self._groups: dict[str, deque[_Msg]] = {}
+        self._groups: dict[str, deque[StoredMessage]] = {}
         self._locked: dict[str, int] = {}  # group key -> messages in flight
         self._ready: list[tuple[int, str]] = []  # heap of (head seq, group key) to serve
-        self._timers: list[tuple[float, int, _Msg, int]] = []  # visibility changes
-        self._by_sent: list[tuple[float, int, _Msg]] = []  # retention order
-        self._handles: dict[str, _Msg] = {}
+        self._timers: list[tuple[float, int, StoredMessage, int]] = []  # visibility changes
+        self._by_sent: list[tuple[float, int, StoredMessage]] = []  # retention order
+        self._handles: dict[str, StoredMessage] = {}
         self._dedup: dict[str, tuple[float, str, str | None]] = {}
         self._dedup_order: deque[tuple[float, str]] = deque()
         self._n = 0
@@ -216,18 +216,18 @@ class Queue(Service):
     @property
     def arn(self) -> str:
         """``arn:aws:sqs:<region>:<account>:<name>``."""
-        return f"arn:{_partition(self.engine.region)}:sqs:{self.engine.region}:" \
-               f"{self.engine.account_id}:{self.name}"
+        return f"arn:{_partition(self.platform.region)}:sqs:{self.platform.region}:" \
+               f"{self.platform.account_id}:{self.name}"
 
     @property
     def url(self) -> str:
         """The QueueUrl: ``https://sqs.<region>.amazonaws.com/<account>/<name>``."""
-        suffix = "amazonaws.com.cn" if self.engine.region.startswith("cn-") else "amazonaws.com"
-        return f"https://sqs.{self.engine.region}.{suffix}/{self.engine.account_id}/{self.name}"
+        suffix = "amazonaws.com.cn" if self.platform.region.startswith("cn-") else "amazonaws.com"
+        return f"https://sqs.{self.platform.region}.{suffix}/{self.platform.account_id}/{self.name}"
 
     def __len__(self) -> int:
         """Messages stored (visible, delayed or in flight)."""
-        self._refresh(self.engine.handler_now())
+        self._refresh(self.platform.caller_now())
         return sum(len(dq) for dq in self._groups.values())
 
     # -- boto3-shaped operations ----------------------------------------------------------
@@ -241,7 +241,7 @@ class Queue(Service):
         self._call("SendMessage")
         self._check_url(QueueUrl)
         return self._send(MessageBody, DelaySeconds, MessageAttributes, MessageDeduplicationId,
-                          MessageGroupId, self.engine.handler_now())
+                          MessageGroupId, self.platform.caller_now())
 
     def send_message_batch(self, QueueUrl: str | None = None,  # noqa: N803
                            Entries: Sequence[Mapping[str, Any]] = ()  # noqa: N803
@@ -256,7 +256,7 @@ class Queue(Service):
             raise ServiceError("AWS.SimpleQueueService.BatchRequestTooLong",
                                f"Batch requests cannot be longer than "
                                f"{self.maximum_message_size} bytes")
-        t = self.engine.handler_now()
+        t = self.platform.caller_now()
         ok: list[dict[str, Any]] = []
         failed: list[dict[str, Any]] = []
         for e in entries:
@@ -292,16 +292,16 @@ class Queue(Service):
             "VisibilityTimeout", VisibilityTimeout, VISIBILITY_RANGE_S, "seconds")
         wait = self.receive_wait_s if WaitTimeSeconds is None else _int_in(
             "WaitTimeSeconds", WaitTimeSeconds, WAIT_RANGE_S, "seconds")
-        t = self.engine.handler_now()
-        got, _ = self._take(n, vis, t)
+        t = self.platform.caller_now()
+        got, _ = self.take(n, vis, t)
         horizon = t + wait
         while not got and t < horizon:  # long polling, on the handler's clock
             nxt = min((x[0] for x in self._timers if x[0] > t), default=horizon)
             step = min(nxt, horizon) - t
-            if not self.engine._sandbox.spend(step):
+            if not self.platform.spend(step):
                 break  # not inside a handler: the clock cannot move during a call
             t += step
-            got, _ = self._take(n, vis, t)
+            got, _ = self.take(n, vis, t)
         if not got:
             return {}
         names = set(AttributeNames or ()) | set(MessageSystemAttributeNames or ())
@@ -314,7 +314,7 @@ class Queue(Service):
         message received again since "succeeds" but deletes nothing (DeleteMessage API)."""
         self._call("DeleteMessage")
         self._check_url(QueueUrl)
-        self._delete(ReceiptHandle, self.engine.handler_now())
+        self.delete_by_handle(ReceiptHandle, self.platform.caller_now())
 
     def delete_message_batch(self, QueueUrl: str | None = None,  # noqa: N803
                              Entries: Sequence[Mapping[str, Any]] = ()  # noqa: N803
@@ -322,12 +322,12 @@ class Queue(Service):
         """Delete 1–10 messages by ``{"Id", "ReceiptHandle"}`` entries."""
         self._call("DeleteMessageBatch")
         self._check_url(QueueUrl)
-        t = self.engine.handler_now()
+        t = self.platform.caller_now()
         ok: list[dict[str, Any]] = []
         failed: list[dict[str, Any]] = []
         for e in self._check_entries(Entries):
             try:
-                self._delete(e.get("ReceiptHandle"), t)
+                self.delete_by_handle(e.get("ReceiptHandle"), t)
                 ok.append({"Id": e["Id"]})
             except ServiceError as exc:
                 failed.append({"Id": e["Id"], "SenderFault": True, "Code": exc.code,
@@ -342,7 +342,7 @@ class Queue(Service):
         self._call("ChangeMessageVisibility")
         self._check_url(QueueUrl)
         vt = _int_in("VisibilityTimeout", VisibilityTimeout, VISIBILITY_RANGE_S, "seconds")
-        t = self.engine.handler_now()
+        t = self.platform.caller_now()
         m = self._message_for(ReceiptHandle)
         self._refresh(t)
         if m.state != _INFLIGHT or m.handle != ReceiptHandle:
@@ -360,7 +360,7 @@ class Queue(Service):
         ``AttributeNames`` picks some (``["All"]`` or ``None``: all)."""
         self._call("GetQueueAttributes")
         self._check_url(QueueUrl)
-        t = self.engine.handler_now()
+        t = self.platform.caller_now()
         self._refresh(t)
         visible = inflight = delayed = 0
         for dq in self._groups.values():
@@ -376,7 +376,7 @@ class Queue(Service):
             "ApproximateNumberOfMessages": str(visible),
             "ApproximateNumberOfMessagesNotVisible": str(inflight),
             "ApproximateNumberOfMessagesDelayed": str(delayed),
-            "CreatedTimestamp": str(int(self.engine.epoch_s + self.created_s)),
+            "CreatedTimestamp": str(int(self.platform.epoch_s + self.created_s)),
             "VisibilityTimeout": str(self.visibility_timeout_s),
             "MessageRetentionPeriod": str(self.message_retention_s),
             "DelaySeconds": str(self.delay_s),
@@ -397,11 +397,11 @@ class Queue(Service):
     # -- for learners and tests -----------------------------------------------------------
     def peek(self) -> list[MessageView]:
         """Every stored message, oldest group first, without receiving (no side effects)."""
-        self._refresh(self.engine.handler_now())
+        self._refresh(self.platform.caller_now())
         return [m.view() for dq in self._groups.values() for m in dq]
 
-    # -- internals used by the SQS event-source mapping ------------------------------------
-    def _subscribe(self, listener: Callable[[float], None]) -> None:
+    # -- the poller interface (what the SQS event-source mapping calls; no latency) --------
+    def on_receivable(self, listener: Callable[[float], None]) -> None:
         """Call ``listener(t)`` whenever messages may have become receivable at ``t``."""
         self._listeners.append(listener)
         for t, *_ in self._timers:
@@ -411,7 +411,7 @@ class Queue(Service):
         if listener in self._listeners:
             self._listeners.remove(listener)
 
-    def _backlog(self, t: float) -> bool:
+    def has_backlog(self, t: float) -> bool:
         """Whether a receive at ``t`` would probably find a message (a scaling hint)."""
         self._refresh(t)
         ready = self._ready
@@ -422,13 +422,13 @@ class Queue(Service):
             heapq.heappop(ready)
         return False
 
-    def _take(self, n: int, vis: float, t: float, max_bytes: float | None = None,
-              overhead: int = 0) -> tuple[list[_Msg], bool]:
+    def take(self, n: int, vis: float, t: float, max_bytes: float | None = None,
+              overhead: int = 0) -> tuple[list[StoredMessage], bool]:
         """Receive up to ``n`` messages at ``t`` (groups in order); returns (messages,
         stopped because the next message would take the event past ``max_bytes``, counting
         ``overhead`` bytes per message besides its ``wire`` size)."""
         self._refresh(t)
-        out: list[_Msg] = []
+        out: list[StoredMessage] = []
         later: list[tuple[int, str]] = []
         used, full = 0, False
         ready = self._ready
@@ -461,7 +461,7 @@ class Queue(Service):
             heapq.heappush(ready, item)
         return out, full
 
-    def _delete(self, handle: Any, t: float) -> bool:
+    def delete_by_handle(self, handle: Any, t: float) -> bool:
         """Delete by receipt handle; True when a message was deleted now."""
         m = self._message_for(handle)
         self._refresh(t)
@@ -502,7 +502,7 @@ class Queue(Service):
             dedup = None
             wait = float(self.delay_s if delay is None
                          else _int_in("DelaySeconds", delay, DELAY_RANGE_S, "seconds"))
-        m = _Msg(str(uuid.UUID(int=self._ids.getrandbits(128), version=4)), text, attrs, t,
+        m = StoredMessage(str(uuid.UUID(int=self._ids.getrandbits(128), version=4)), text, attrs, t,
                  group, dedup)
         m.visible_at = t + wait
         self._enqueue(m)
@@ -525,7 +525,7 @@ class Queue(Service):
                 del self._dedup[d]
         return self._dedup.get(dedup)
 
-    def _enqueue(self, m: _Msg) -> None:
+    def _enqueue(self, m: StoredMessage) -> None:
         self._n += 1
         m.seq = self._n
         if self.fifo:
@@ -535,14 +535,14 @@ class Queue(Service):
         heapq.heappush(self._by_sent, (m.sent_at, m.seq, m))
         self._push_timer(m)
 
-    def _accept(self, src: _Msg, t: float) -> None:
+    def _accept(self, src: StoredMessage, t: float) -> None:
         """Take a message redriven from a source queue (same id, body and sent time)."""
-        m = _Msg(src.id, src.body, src.attrs, src.sent_at, src.group, src.dedup_id)
+        m = StoredMessage(src.id, src.body, src.attrs, src.sent_at, src.group, src.dedup_id)
         m.visible_at = t
         self._enqueue(m)
 
     # -- state changes --------------------------------------------------------------------
-    def _push_timer(self, m: _Msg) -> None:
+    def _push_timer(self, m: StoredMessage) -> None:
         self._n += 1
         heapq.heappush(self._timers, (m.visible_at, self._n, m, m.token))
         self._wake_at(m.visible_at)
@@ -566,7 +566,7 @@ class Queue(Service):
                 self._remove(m, t)
                 self.expired.append(m.view())
 
-    def _receive_one(self, m: _Msg, vis: float, t: float) -> None:
+    def _receive_one(self, m: StoredMessage, vis: float, t: float) -> None:
         m.state = _INFLIGHT
         m.receive_count += 1
         if m.first_receive_at is None:
@@ -578,7 +578,7 @@ class Queue(Service):
         self._locked[m.key] = self._locked.get(m.key, 0) + 1
         self._push_timer(m)
 
-    def _remove(self, m: _Msg, t: float) -> None:
+    def _remove(self, m: StoredMessage, t: float) -> None:
         dq = self._groups[m.key]
         if dq[0] is m:
             dq.popleft()
@@ -592,7 +592,7 @@ class Queue(Service):
         m.token += 1
         self._offer(m.key, t)
 
-    def _redrive(self, m: _Msg, t: float) -> None:
+    def _redrive(self, m: StoredMessage, t: float) -> None:
         assert self.dead_letter is not None
         self._remove(m, t)
         self.redriven.append(m.id)
@@ -620,7 +620,7 @@ class Queue(Service):
         if not self._listeners or t in self._wakes:
             return
         self._wakes.add(t)
-        self.engine.call_at(max(t, self.engine.now), lambda now: self._wake(t, now))
+        self.platform.call_at(max(t, self.platform.now), lambda now: self._wake(t, now))
 
     def _wake(self, key: float, now: float) -> None:
         self._wakes.discard(key)
@@ -679,7 +679,7 @@ class Queue(Service):
                                "Two or more batch entries in the request have the same Id.")
         return list(entries)
 
-    def _message_for(self, handle: Any) -> _Msg:
+    def _message_for(self, handle: Any) -> StoredMessage:
         m = self._handles.get(handle) if isinstance(handle, str) else None
         if m is None:
             raise ServiceError("ReceiptHandleIsInvalid",
@@ -687,13 +687,13 @@ class Queue(Service):
                                "receipt handle.")
         return m
 
-    def _system_attributes(self, m: _Msg) -> dict[str, str]:
+    def system_attributes(self, m: StoredMessage) -> dict[str, str]:
         """The message's system attributes, as SQS and the Lambda event carry them."""
-        ms = self.engine.epoch_s * 1000.0
+        ms = self.platform.epoch_s * 1000.0
         out = {
             "ApproximateReceiveCount": str(m.receive_count),
             "SentTimestamp": str(int(ms + m.sent_at * 1000.0)),
-            "SenderId": self.engine.account_id,
+            "SenderId": self.platform.account_id,
             "ApproximateFirstReceiveTimestamp":
                 str(int(ms + (m.first_receive_at or m.sent_at) * 1000.0)),
         }
@@ -703,12 +703,12 @@ class Queue(Service):
             out["MessageDeduplicationId"] = m.dedup_id or ""
         return out
 
-    def _boto_message(self, m: _Msg, names: set[str],
+    def _boto_message(self, m: StoredMessage, names: set[str],
                       attr_names: Sequence[str] | None) -> dict[str, Any]:
         out: dict[str, Any] = {"MessageId": m.id, "ReceiptHandle": m.handle,
                                "MD5OfBody": m.md5, "Body": m.body}
         if names:
-            sys_attrs = self._system_attributes(m)
+            sys_attrs = self.system_attributes(m)
             if "All" not in names:
                 sys_attrs = {k: v for k, v in sys_attrs.items() if k in names}
             out["Attributes"] = sys_attrs

@@ -3,7 +3,7 @@
 A :class:`Schedule` fires its target function with the exact scheduled event
 (``lambdakit.events.eventbridge_scheduled``, facts §9 [S24][S2:services-cloudwatchevents.md])
 through Lambda's asynchronous invoke path (retries, destinations, DLQ: facts §3.2 [S12]). It
-re-arms itself with ``engine.call_at`` after each firing, so it fires only while the platform
+re-arms itself with ``Platform.call_at`` after each firing, so it fires only while the platform
 clock runs (``p.advance``). Times are UTC, as for EventBridge rules. A firing that the
 target's resource-based policy (``lambdakit.iam``) refuses to ``events.amazonaws.com`` is
 counted in ``failed`` (EventBridge's FailedInvocations) and not sent (lambdakit does not model
@@ -299,7 +299,7 @@ def _nearest_weekday(y: int, mo: int, n: int, last: int) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Firing:
-    """One scheduled event sent: ``event_index`` keys ``engine.event_final``."""
+    """One scheduled event sent (``event_index``: see ``Platform.event_status``)."""
 
     time_s: float
     request_id: str
@@ -330,14 +330,14 @@ class Schedule(Service):
             raise InvalidParameterValueException("Name", name,
                                                  "1-64 letters, digits, '.', '-' and '_'")
         self.expression = parse_expression(expression)
-        platform.engine.function(target)  # ResourceNotFoundException if unknown
+        platform.get_function(target)  # ResourceNotFoundException if unknown
         super().__init__(platform, name)
         self.target, self.qualifier = target, qualifier
         self.fires: list[Firing] = []
         self.failed: list[float] = []  # firings the target's policy refused (AccessDenied)
-        self.created_s = self.engine.now
+        self.created_s = self.platform.now
         self.next_fire_s: float | None = None
-        self._epoch = datetime.fromtimestamp(self.engine.epoch_s, tz=timezone.utc)
+        self._epoch = datetime.fromtimestamp(self.platform.epoch_s, tz=timezone.utc)
         self._generation = 0
         self.enabled = False
         if enabled:
@@ -346,7 +346,7 @@ class Schedule(Service):
     @property
     def arn(self) -> str:
         """``arn:aws:events:<region>:<account>:rule/<name>``."""
-        return f"arn:aws:events:{self.engine.region}:{self.engine.account_id}:rule/{self.name}"
+        return f"arn:aws:events:{self.platform.region}:{self.platform.account_id}:rule/{self.name}"
 
     def enable(self) -> None:
         """Start (or resume) firing from the current time."""
@@ -354,7 +354,7 @@ class Schedule(Service):
             return
         self.enabled = True
         self._generation += 1
-        self._arm(self.engine.now)
+        self._arm(self.platform.now)
 
     def disable(self) -> None:
         """Stop firing; the pending firing is dropped (events already sent still run)."""
@@ -365,7 +365,7 @@ class Schedule(Service):
     def upcoming(self, count: int = 5) -> list[float]:
         """The next ``count`` firing times (virtual seconds), without firing anything."""
         out: list[float] = []
-        t = self.engine.now
+        t = self.platform.now
         while len(out) < count:
             nxt = self._next(t)
             if nxt is None:
@@ -382,7 +382,7 @@ class Schedule(Service):
     def _arm(self, t: float) -> None:
         self.next_fire_s = self._next(t)
         if self.next_fire_s is not None:
-            self.engine.call_at(self.next_fire_s, self._callback(self._generation))
+            self.platform.call_at(self.next_fire_s, self._callback(self._generation))
 
     def _callback(self, generation: int) -> Callable[[float], None]:
         def fire(t: float) -> None:
@@ -393,8 +393,8 @@ class Schedule(Service):
                 self._arm(t)
                 return
             ev = events.eventbridge_scheduled(rule=self.name, env=self._event_env(t))
-            acc = self.engine.invoke_async(self.target, ev, self.qualifier,
-                                           source="eventbridge", at=t)
+            acc = self.platform.invoke_async(self.target, ev, qualifier=self.qualifier,
+                                             source="eventbridge", at=t)
             self.fires.append(Firing(t, acc.request_id, acc.event))
             self._arm(t)
         return fire

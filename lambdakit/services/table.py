@@ -112,7 +112,7 @@ class Table(Service):
         super().__init__(platform, name, latency_s=latency_s)
         self.stream_view_type = stream_view_type
         self._items: dict[tuple[Any, ...], dict[str, Any]] = {}
-        created = platform.engine.epoch_s + platform.engine.now
+        created = platform.epoch_s + platform.now
         label = datetime.fromtimestamp(created, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")
         self.stream_arn: str | None = None
         self.stream_log: ShardLog | None = None
@@ -127,13 +127,14 @@ class Table(Service):
         self._salt = int(self.rng.integers(10**9, 10**10))
         self._seq = 0
         self._env = events.EventEnv(
-            region=self.engine.region, account_id=self.engine.account_id,
-            epoch=datetime.fromtimestamp(self.engine.epoch_s, tz=timezone.utc),
+            region=self.platform.region, account_id=self.platform.account_id,
+            epoch=datetime.fromtimestamp(self.platform.epoch_s, tz=timezone.utc),
             rng=random.Random(int(self.rng.integers(2**62))))
 
     @property
     def arn(self) -> str:
-        return f"arn:aws:dynamodb:{self.engine.region}:{self.engine.account_id}:table/{self.name}"
+        p = self.platform
+        return f"arn:aws:dynamodb:{p.region}:{p.account_id}:table/{self.name}"
 
     # -- boto3-shaped API ---------------------------------------------------------------------
     def put_item(self, TableName: str | None = None, Item: Mapping[str, Any] | None = None,
@@ -262,7 +263,7 @@ class Table(Service):
         """The stream records still retained (24 h), shard by shard, in order."""
         if self.stream_log is None:
             return []
-        return self.stream_log.records(self.engine.now, shard_id)
+        return self.stream_log.records(self.platform.now, shard_id)
 
     # -- internals ------------------------------------------------------------------------------
     def _check_table(self, name: str | None) -> None:
@@ -314,7 +315,7 @@ class Table(Service):
         src = new if new is not None else old
         assert src is not None
         keys = {k: src[k] for k in self._key_names()}
-        t = self.engine.handler_now()
+        t = self.platform.caller_now()
         self._env.now_s = t
         rec = events.dynamodb_stream([(name, keys, new, old)], table=self.name,
                                      view_type=str(self.stream_view_type),

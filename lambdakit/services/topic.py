@@ -106,8 +106,8 @@ class Subscription:
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """One message handed to one subscriber (``event_index`` keys ``engine.event_final`` for
-    functions; ``attempts`` counts queue delivery attempts)."""
+    """One message handed to one subscriber (``event_index``, for functions: see
+    ``Platform.event_status``; ``attempts`` counts queue delivery attempts)."""
 
     time_s: float
     subscription_arn: str
@@ -145,8 +145,8 @@ class Topic(Service):
     # -- subscriptions ----------------------------------------------------------------------
     def subscribe(self, function: str, *, qualifier: str | None = None) -> str:
         """Invoke ``function`` asynchronously with every message; returns the SubscriptionArn."""
-        fn = self.engine.function(function)  # ResourceNotFoundException if unknown
-        return self._add(Subscription(self._sub_arn(), "lambda", fn.versions.arn(qualifier),
+        versions = self.platform.function_versions(function)  # 404 if unknown
+        return self._add(Subscription(self._sub_arn(), "lambda", versions.arn(qualifier),
                                       function=function, qualifier=qualifier))
 
     def subscribe_queue(self, queue: QueueLike, *, raw_message_delivery: bool = False) -> str:
@@ -175,7 +175,7 @@ class Topic(Service):
         TopicArn}]}``."""
         self._check_arn(TopicArn, "ListSubscriptionsByTopic")
         return {"Subscriptions": [
-            {"SubscriptionArn": s.arn, "Owner": self.engine.account_id, "Protocol": s.protocol,
+            {"SubscriptionArn": s.arn, "Owner": self.platform.account_id, "Protocol": s.protocol,
              "Endpoint": s.endpoint, "TopicArn": self.arn} for s in self.subscriptions]}
 
     def _add(self, sub: Subscription) -> str:
@@ -206,8 +206,8 @@ class Topic(Service):
                                                "MessageId": message_id, "attempts": 1,
                                                "error": "AccessDenied", "event": record})
                     continue
-                acc = self.engine.invoke_async(sub.function or "", {"Records": [record]},
-                                               sub.qualifier, source="sns")
+                acc = self.platform.invoke_async(sub.function or "", {"Records": [record]},
+                                                 qualifier=sub.qualifier, source="sns")
                 self.deliveries.append(Delivery(env.now_s, sub.arn, "lambda", message_id,
                                                 request_id=acc.request_id,
                                                 event_index=acc.event))
@@ -229,11 +229,11 @@ class Topic(Service):
         else:
             kwargs = {"MessageBody": json.dumps(_envelope(note))}
         self._in_flight += 1
-        if self.engine._sandbox.current is None:  # outside a handler: deliver now
+        if not self.platform.in_handler():  # outside a handler: deliver now
             self._attempt(sub, kwargs, note["MessageId"], 1, t)
         else:  # inside one: after it, at its clock (the publisher is not charged the latency)
-            self.engine.call_at(t, lambda now: self._attempt(sub, kwargs, note["MessageId"], 1,
-                                                             now))
+            self.platform.call_at(t, lambda now: self._attempt(sub, kwargs, note["MessageId"],
+                                                               1, now))
 
     def _attempt(self, sub: Subscription, kwargs: dict[str, Any], message_id: str, attempt: int,
                  t: float) -> None:
@@ -246,8 +246,8 @@ class Topic(Service):
                                            "attempts": attempt, "error": err.code, **kwargs})
                 return
             at = t + retry_delay_s(attempt)
-            self.engine.call_at(at, lambda now: self._attempt(sub, kwargs, message_id,
-                                                              attempt + 1, now))
+            self.platform.call_at(at, lambda now: self._attempt(sub, kwargs, message_id,
+                                                                attempt + 1, now))
             return
         self._in_flight -= 1
         self.deliveries.append(Delivery(t, sub.arn, "sqs", message_id, attempts=attempt))
