@@ -26,17 +26,17 @@ def deliver_async(eng: Engine, item: tuple[Any, ...], t: float) -> None:
     throttled → back to the queue with backoff; otherwise the attempt starts."""
     fn, qualifier, ev, attempt, arrival, text, source, throttles = item
     if attempt == 0 and throttles == 0:
-        eng.payloads[ev] = text
-        eng.async_qualifiers[ev] = qualifier
+        eng.events.payloads[ev] = text
+        eng.events.qualifiers[ev] = qualifier
     pool = eng.resolve(fn, qualifier)
-    acfg = fn.versions.async_config(eng.async_qualifiers.get(ev, qualifier), pool.version)
+    acfg = fn.versions.async_config(eng.events.qualifiers.get(ev, qualifier), pool.version)
     if t - arrival > acfg.maximum_event_age_s:
         expire(eng, fn, item, t, "EventAgeExceeded", pool)
         return
     if fn.reserved == 0:  # reserved 0: straight to the DLQ/destination, no retries [S41]
         expire(eng, fn, item, t, "ZeroReservedConcurrency", pool)
         return
-    idx = eng._start(pool, ev, attempt, arrival, t, text, source, qualifier, is_async=True)
+    idx, _ = eng._start(pool, ev, attempt, arrival, t, text, source, qualifier, is_async=True)
     if eng.records.raw["outcome"][idx] == _THROTTLED:  # back to the internal queue
         lo, hi = THROTTLE_BACKOFF_S
         delay = min(hi, lo * 2.0 ** throttles)
@@ -48,18 +48,18 @@ def after_async(eng: Engine, idx: int, t: float) -> None:
     r = eng.records[idx]
     fn = eng.functions[r.function]
     ev = r.event
-    acfg = fn.versions.async_config(eng.async_qualifiers.get(ev), r.version)
+    acfg = fn.versions.async_config(eng.events.qualifiers.get(ev), r.version)
     if r.outcome == "ok":
-        eng.event_final[ev] = "ok"
+        eng.events[ev] = "ok"
         _send(acfg.on_success, invocation_record(eng, idx, "Success", t))
-        eng.payloads.pop(ev, None)
-        eng.async_qualifiers.pop(ev, None)
+        eng.events.payloads.pop(ev, None)
+        eng.events.qualifiers.pop(ev, None)
         return
     if r.attempt < acfg.maximum_retry_attempts:
         delay = ASYNC_RETRY_DELAYS_S[min(r.attempt, len(ASYNC_RETRY_DELAYS_S) - 1)]
-        eng.event_final[ev] = "retrying"
+        eng.events[ev] = "retrying"
         eng._push(t + delay, _ASYNC, (fn, None if r.version == LATEST else r.version, ev,
-                                       r.attempt + 1, r.arrival_s, eng.payloads[ev],
+                                       r.attempt + 1, r.arrival_s, eng.events.payloads[ev],
                                        r.source, 0))
         return
     fail(eng, fn, idx, t, "RetriesExhausted")
@@ -69,18 +69,18 @@ def fail(eng: Engine, fn: _Fn, idx: int, t: float, condition: str) -> None:
     destination of the event's qualifier and version; the DLQ is function-level)."""
     rec = invocation_record(eng, idx, condition, t)
     r = eng.records[idx]
-    acfg = fn.versions.async_config(eng.async_qualifiers.pop(r.event, None), r.version)
+    acfg = fn.versions.async_config(eng.events.qualifiers.pop(r.event, None), r.version)
     dead_letter = fn.versions.dead_letter()
-    eng.payloads.pop(r.event, None)
+    eng.events.payloads.pop(r.event, None)
     sent = acfg.on_failure is not None or dead_letter is not None
-    eng.event_final[r.event] = "dead-lettered" if sent else r.outcome
+    eng.events[r.event] = "dead-lettered" if sent else r.outcome
     if acfg.on_failure is not None:
         _send(acfg.on_failure, rec)
     if dead_letter is not None:  # the event as-is, with attributes (facts §3.2 [S12])
         _send(dead_letter, {"body": rec["requestPayload"], "attributes": {
             "RequestID": r.request_id, "ErrorCode": "200",
             "ErrorMessage": json.dumps(rec.get("responsePayload", condition))[:1024]}})
-    eng.dead_letters.append(rec)
+    eng.events.failures.append(rec)
 
 def expire(eng: Engine, fn: _Fn, item: tuple[Any, ...], t: float, condition: str,
            pool: _Pool) -> None:
@@ -90,14 +90,14 @@ def expire(eng: Engine, fn: _Fn, item: tuple[Any, ...], t: float, condition: str
                                pool.max_memory_mb)
     idx = eng.records.append(ev, attempt, group, -1, False, arrival, t, 0.0, 0.0,
                               "expired", condition)
-    eng.payloads[ev] = text
+    eng.events.payloads[ev] = text
     fail(eng, fn, idx, t, condition)
 
 def invocation_record(eng: Engine, idx: int, condition: str, t: float) -> dict[str, Any]:
     """The invocation record sent to destinations (facts §3.2 [S12])."""
     r = eng.records[idx]
     fn = eng.functions[r.function]
-    text = eng.payloads.get(r.event, "null")
+    text = eng.events.payloads.get(r.event, "null")
     rec: dict[str, Any] = {
         "version": "1.0",
         "timestamp": _iso(eng.epoch_s + t),
@@ -110,7 +110,7 @@ def invocation_record(eng: Engine, idx: int, condition: str, t: float) -> dict[s
         "requestPayload": json.loads(text),
         "responseContext": {"statusCode": 200, "executedVersion": r.version},
     }
-    doc = eng.error_docs.get(idx)
+    doc = eng.records.error_docs.get(idx)
     if doc is not None:
         rec["responseContext"]["functionError"] = "Unhandled"
         rec["responsePayload"] = doc

@@ -53,12 +53,12 @@ def run_batch(eng: Engine, end: float, times: list[float], pool: _Pool, events: 
     fn = pool.fn
     rec = eng.records
     base = len(rec)
-    first_event = len(eng.event_final)
+    first_event = len(eng.events)
     group = pool.groups.get(source)
     if group is None:
         group = pool.groups[source] = rec.group(fn.name, pool.version, pool.memory_mb,
                                                 source, pool.max_memory_mb)
-    eng.event_final.extend(["ok"] * n)
+    eng.events.extend(n, "ok")
     t_arr = np.asarray(times[:n], dtype=np.float64)
     durs = pool.invoke_stream.take_array(n)
     reset = np.zeros(n, dtype=np.bool_)
@@ -154,7 +154,7 @@ def run_batch(eng: Engine, end: float, times: list[float], pool: _Pool, events: 
                     k = a + j
                     outcome_col[k] = _THROTTLED
                     errors[k] = "TooManyRequestsException"
-                    eng.event_final[first_event + k] = "throttled"
+                    eng.events[first_event + k] = "throttled"
                     continue
                 if cold:
                     k = a + j
@@ -222,7 +222,7 @@ def run_batch(eng: Engine, end: float, times: list[float], pool: _Pool, events: 
         a = b
     sb.current = None
     n = done
-    del eng.event_final[first_event + n:]
+    eng.events.truncate(first_event + n)
     _batch_handover(eng, pool, st, local)
     glob = np.asarray([e.id for e in local] or [0], dtype=np.int64)
     env_ids = out.env[:n]
@@ -246,7 +246,7 @@ def _batch_cold(eng: Engine, pool: _Pool, k: int, t: float, init_ms: float, row:
     env.ready_at = t + init_ms / 1000.0
     init_error = eng._init(env)
     if env.init_lines:
-        eng.outputs[row] = [(-init_ms / 1000.0, lvl, txt) for _, lvl, txt in env.init_lines]
+        eng.records.outputs[row] = [(-init_ms / 1000.0, lvl, txt) for _, lvl, txt in env.init_lines]
         env.init_lines = []
     if init_error is None:
         return env, env.ready_at
@@ -254,7 +254,7 @@ def _batch_cold(eng: Engine, pool: _Pool, k: int, t: float, init_ms: float, row:
     eng._finish_slow(pool, env, row, ev, init_error=init_error)
     outcome_col[k] = OUTCOME_CODES["error"]
     errors[k] = init_error.error_type
-    eng.event_final[ev] = "error"
+    eng.events[ev] = "error"
     durs[k] = 0.0
     reset[k] = True
     return env, -1.0
@@ -281,7 +281,7 @@ def _batch_slow(eng: Engine, pool: _Pool, env: Environment, k: int, row: int, ev
     if outcome != "ok":
         outcome_col[k] = OUTCOME_CODES[outcome]
         errors[k] = etype  # type: ignore[assignment]
-        eng.event_final[ev] = outcome
+        eng.events[ev] = outcome
     return d, gone
 
 def _batch_handover(eng: Engine, pool: _Pool, st: kernel.KernelState,

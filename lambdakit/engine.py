@@ -63,7 +63,7 @@ from .keepalive import DEFAULT_KEEP_ALIVE, KeepAlivePolicy
 from .lifecycle import State
 from .logformat import log_group_name, log_stream_name, timeout_message
 from .payloads import _PLAIN, _day, _decode, _encode, _EventSource, _LazyId
-from .records import OUTCOME_CODES, RecordStore
+from .records import OUTCOME_CODES, EventTable, RecordStore
 from .sandbox import CallOutcome, Sandbox
 from .versions import LATEST, FunctionVersions
 
@@ -99,12 +99,7 @@ class Engine:
         self.functions: dict[str, _Fn] = {}
         self.records = RecordStore(seed)
         self.environments: list[Environment] = []
-        self.outputs: dict[int, list[tuple[float, str | None, str]]] = {}
-        self.error_docs: dict[int, dict[str, Any]] = {}
-        self.event_final: list[str] = []  # per event: pending | ok | error | timeout | ...
-        self.dead_letters: list[dict[str, Any]] = []
-        self.payloads: dict[int, str] = {}  # events of the asynchronous path still in flight
-        self.async_qualifiers: dict[int, str | None] = {}  # ... and the qualifier each was sent to
+        self.events = EventTable()  # per event: how it stands, async payloads, failures
         self.unreserved_busy = 0
         self._heap: list[tuple[float, int, int, Any]] = []
         self._seq = 0
@@ -112,9 +107,6 @@ class Engine:
         self._route_rng = np.random.default_rng([seed, 7])
         self._sandbox = Sandbox(owner=self if owner is None else owner)
         self._tmp_root = ""
-        self.last_response: Any = None
-        self._last_reason: str | None = None
-        self._last_end = 0.0
         self._request_ids = partial(request_id, seed)
         self._clock = self.handler_now
 
@@ -128,7 +120,7 @@ class Engine:
         if config.name in self.functions:
             raise ResourceConflictException(f"Function already exist: {config.name}")
         fn = _Fn(FunctionVersions(config, region=self.region, account_id=self.account_id))
-        self._check_reserved(config.name, config.reserved_concurrency)
+        self.check_reserved(config.name, config.reserved_concurrency)
         self.functions[config.name] = fn
         return fn
 
@@ -139,7 +131,7 @@ class Engine:
             raise ResourceNotFoundException.for_function(arn)
         return fn
 
-    def _check_reserved(self, name: str, reserved: int | None) -> None:
+    def check_reserved(self, name: str, reserved: int | None) -> None:
         if reserved is None:
             return
         others = sum(f.reserved or 0 for n, f in self.functions.items() if n != name)
@@ -170,8 +162,7 @@ class Engine:
 
     # -- entry points ----------------------------------------------------------------------
     def new_event(self) -> int:
-        self.event_final.append("pending")
-        return len(self.event_final) - 1
+        return self.events.new()
 
     def resolve(self, fn: _Fn, qualifier: str | None) -> _Pool:
         version = fn.versions.resolve(qualifier, float(self._route_rng.random()))
@@ -187,17 +178,15 @@ class Engine:
             self._advance(self.now)
             pool = self.resolve(fn, qualifier)
             ev = self.new_event()
-            idx = self._start(pool, ev, 0, self.now, self.now, text, "sync", qualifier,
-                              keep_response=True, client_context=client_context)
-            if self.records.raw["outcome"][idx] == _THROTTLED:
-                raise TooManyRequestsException(
-                    self._last_reason or "ConcurrentInvocationLimitExceeded")
-            self._advance(self._last_end)
-        outcome = self.event_final[ev]
-        payload, ferr = self.last_response, None
-        if outcome != "ok":
-            ferr = "Unhandled"
-        return InvokeResult(200, payload, ferr, pool.version, request_id(self.seed, ev), idx)
+            idx, response = self._start(pool, ev, 0, self.now, self.now, text, "sync",
+                                        qualifier, keep_response=True,
+                                        client_context=client_context)
+            r = self.records[idx]
+            if r.outcome == "throttled":  # the response is the throttle's reason
+                raise TooManyRequestsException(response or "ConcurrentInvocationLimitExceeded")
+            self._advance(r.end_s)
+        ferr = None if r.outcome == "ok" else "Unhandled"
+        return InvokeResult(200, response, ferr, pool.version, r.request_id, idx)
 
     def invoke_async(self, name: str, event: Any, qualifier: str | None = None,
                      source: str = "async", at: float | None = None) -> AsyncAccepted:
@@ -222,10 +211,10 @@ class Engine:
         pool = self.resolve(fn, qualifier)
         ev = self.new_event()
         with self._sandbox:
-            idx = self._start(pool, ev, 0, self.now, self.now, text, source, qualifier,
-                              keep_response=True)
+            idx, response = self._start(pool, ev, 0, self.now, self.now, text, source,
+                                        qualifier, keep_response=True)
         r = self.records[idx]
-        result = SourceResult(idx, r.request_id, r.outcome, self.last_response,
+        result = SourceResult(idx, r.request_id, r.outcome, response,
                               r.outcome != "ok" and r.outcome != "throttled", r.end_s)
         if r.outcome == "throttled":
             on_done(result)
@@ -345,30 +334,30 @@ class Engine:
         """Outcome of an attempt that failed, printed or returned a non-trivial value."""
         rid = _LazyId(self.seed, ev)
         if init_error is not None:
-            self.error_docs[row] = init_error.document()
+            self.records.error_docs[row] = init_error.document()
             return "error", 0.0, init_error.error_type, True
         assert call is not None
         if call.lines:
-            self.outputs.setdefault(row, []).extend(call.lines)
+            self.records.outputs.setdefault(row, []).extend(call.lines)
         if call.timed_out or duration > pool.timeout_ms:
-            self.error_docs[row] = {"errorType": "Sandbox.Timedout", "errorMessage":
+            self.records.error_docs[row] = {"errorType": "Sandbox.Timedout", "errorMessage":
                                     f"RequestId: {rid()} Error: "
                                     f"{timeout_message(pool.config.timeout_s)}"}
             return "timeout", pool.timeout_ms, "Sandbox.Timedout", True
         exc = call.error
         if exc is not None:
             if isinstance(exc, SystemExit):
-                self.error_docs[row] = {"errorType": "Runtime.ExitError", "errorMessage":
+                self.records.error_docs[row] = {"errorType": "Runtime.ExitError", "errorMessage":
                                         f"RequestId: {rid()} Error: Runtime exited with error: "
                                         f"exit status {exc.code}"}
                 return "error", duration, "Runtime.ExitError", True
             doc = error_document(exc, rid())
-            self.error_docs[row] = doc
+            self.records.error_docs[row] = doc
             return "error", duration, doc["errorType"], False
         if call.result is not None and type(call.result) not in _PLAIN:
             _, marshal_error = marshal_response(call.result)
             if marshal_error is not None:
-                self.error_docs[row] = marshal_error
+                self.records.error_docs[row] = marshal_error
                 return "error", duration, marshal_error["errorType"], False
         return "ok", duration, None, False
 
@@ -485,8 +474,9 @@ class Engine:
 
     def _start(self, pool: _Pool, ev: int, attempt: int, arrival: float, t: float, text: str,
                source: str, qualifier: str | None, keep_response: bool = False,
-               client_context: Any = None, is_async: bool = False) -> int:
-        """Start one attempt at ``t``; returns its record index (outcome may be throttled)."""
+               client_context: Any = None, is_async: bool = False) -> tuple[int, Any]:
+        """Start one attempt at ``t``; returns its record index (the outcome may be throttled)
+        and, with ``keep_response``, the response (a throttle: its reason)."""
         rec = self.records
         group = pool.groups.get(source)
         if group is None:
@@ -494,13 +484,12 @@ class Engine:
                                                     source, pool.max_memory_mb)
         env, reason = self._acquire(pool, t)
         if env is None:
-            self._last_reason = reason
             pool.invoke_stream.next()  # one draw per arrival, as the batch path draws
             idx = rec.append(ev, attempt, group, -1, False, arrival, t, 0.0, 0.0, "throttled",
                              "TooManyRequestsException")
             if not is_async:
-                self.event_final[ev] = "throttled"
-            return idx
+                self.events[ev] = "throttled"
+            return idx, reason
         fn = pool.fn
         fn.busy += 1
         if fn.reserved is None:
@@ -572,19 +561,16 @@ class Engine:
             out_lines = [(shift, lvl, txt) for _, lvl, txt in env.init_lines] + (out_lines or [])
             env.init_lines = []
         if out_lines:
-            self.outputs[idx] = out_lines
+            rec.outputs[idx] = out_lines
         if error_doc is not None:
-            self.error_docs[idx] = error_doc
-        if keep_response:
-            self.last_response = error_doc if outcome != "ok" else response
+            rec.error_docs[idx] = error_doc
         # an asynchronous attempt's event is settled when it ends (success, retry or failure)
-        self.event_final[ev] = "running" if is_async else outcome
+        self.events[ev] = "running" if is_async else outcome
         end = begin + duration / 1000.0
-        self._last_end = end
         env.busy_until = end
         reset = outcome == "timeout" or init_error is not None or error_type == "Runtime.ExitError"
         self._push(end, _FREE, (env, reset, idx if is_async else -1))
-        return idx
+        return idx, (error_doc if outcome != "ok" else response) if keep_response else None
 
     def _free(self, item: tuple[Environment, bool, int], t: float) -> None:
         env, reset, idx = item

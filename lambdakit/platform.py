@@ -28,7 +28,8 @@ import numpy as np
 
 from .config import AsyncConfig, FunctionConfig
 from .durations import DurationModel
-from .engine import AsyncAccepted, Engine, Environment, InvokeResult, SourceResult
+from .engine import AsyncAccepted, Environment, InvokeResult, SourceResult
+from .engines import DEFAULT_ENGINE, EngineSettings, check_engine, load_engine
 from .errors import InvalidParameterValueException, ResourceConflictException
 from .keepalive import DEFAULT_KEEP_ALIVE, KeepAlivePolicy
 from .lifecycle import State
@@ -53,16 +54,19 @@ class Platform:
         routing: ``"most-recently-idle"`` (default) or ``"newest-created"`` (SimFaaS's rule).
         wall_limit_s: the most real time one handler call may take before lambdakit stops it
             and records a timeout (also bounded by the function's own timeout).
+        engine: which engine runs the functions: ``"simulated"`` (default) or a name
+            registered in :mod:`lambdakit.engines`.
     """
 
     def __init__(self, seed: int = 0, *, account_concurrency: int = 1000,
                  keep_alive: KeepAlivePolicy = DEFAULT_KEEP_ALIVE, region: str = "us-east-1",
                  account_id: str = "123456789012", routing: str = "most-recently-idle",
-                 wall_limit_s: float = 10.0) -> None:
+                 wall_limit_s: float = 10.0, engine: str = DEFAULT_ENGINE) -> None:
         self.seed = seed
-        self._engine = Engine(seed, account_concurrency=account_concurrency,
-                              keep_alive=keep_alive, region=region, account_id=account_id,
-                              routing=routing, wall_limit_s=wall_limit_s, owner=self)
+        settings = EngineSettings(seed, account_concurrency, keep_alive, region, account_id,
+                                  routing, wall_limit_s, owner=self)
+        self._engine = check_engine(load_engine(engine)(settings), engine)
+        self.engine_name = engine
         self._services: dict[tuple[str, str], Any] = {}  # (kind, name) -> in-memory service
         self._arrival_rng = np.random.default_rng([seed, 11])
 
@@ -151,7 +155,7 @@ class Platform:
         renamed = {"duration": "duration_model", "init_duration": "init_model"}
         changes = {renamed.get(k, k): v for k, v in changes.items()}
         if "reserved_concurrency" in changes:
-            self._engine._check_reserved(name, changes["reserved_concurrency"])
+            self._engine.check_reserved(name, changes["reserved_concurrency"])
         config = fn.versions.update(**changes)
         self._engine.reset_pools(fn)
         return config
@@ -345,7 +349,7 @@ class Platform:
         eng = self._engine
         while True:
             eng.run_until(max(eng.scheduled_times(), default=self.now))
-            if not any(s in ("pending", "running", "retrying") for s in eng.event_final):
+            if not eng.events.any_open():
                 return
 
     def _since(self, first: int) -> RecordTable:
@@ -380,20 +384,20 @@ class Platform:
 
     def event_count(self) -> int:
         """How many events (requests, async events, batches) the platform has accepted."""
-        return len(self._engine.event_final)
+        return len(self._engine.events)
 
     def event_status(self, event: int) -> str:
         """How one event stands: pending, running, retrying, ok, error, timeout, throttled,
         dead-lettered or expired (``event`` is the number an accepted invoke carries)."""
-        return self._engine.event_final[event]
+        return self._engine.events[event]
 
     def output_lines(self, index: int) -> list[tuple[float, str | None, str]]:
         """What one attempt's handler wrote: (seconds into the attempt, level, text)."""
-        return list(self._engine.outputs.get(index, ()))
+        return list(self._engine.records.outputs.get(index, ()))
 
     def error_document(self, index: int) -> dict[str, Any] | None:
         """The error document a failed attempt returned (``errorType``, ``errorMessage``...)."""
-        return self._engine.error_docs.get(index)
+        return self._engine.records.error_docs.get(index)
 
     def environment(self, env_id: int) -> EnvironmentView:
         """One execution environment by id (a record's ``env``)."""
@@ -427,12 +431,12 @@ class Platform:
     def event_outcomes(self) -> Counter[str]:
         """How every event ended: ok, error, timeout, throttled, dead-lettered, expired, or
         still pending / running / retrying."""
-        return Counter(self._engine.event_final)
+        return self._engine.events.counts()
 
     @property
     def dead_letters(self) -> list[dict[str, Any]]:
         """Invocation records of asynchronous events that failed for good."""
-        return list(self._engine.dead_letters)
+        return list(self._engine.events.failures)
 
     def cost(self, name: str | None = None, *, free_tier: bool = False) -> CostEstimate:
         """Price the records as AWS bills them: requests, on-demand GB-seconds, ephemeral

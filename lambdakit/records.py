@@ -1,9 +1,11 @@
-"""The per-attempt record: lambdakit's single source of truth.
+"""The per-attempt record and the per-event table: lambdakit's single source of truth.
 
-Every invocation attempt — run, failed, timed out or throttled — appends one row. Logs,
-metrics, cost and every widget are derived from these rows. Rows are stored column by column
-(plain lists while a run appends, NumPy arrays once read) so millions of invocations stay cheap;
-:class:`Record` is the frozen value one row reads as.
+Every invocation attempt — run, failed, timed out or throttled — appends one row, with what
+its handler printed and the error document it returned; every event (a request, an
+asynchronous event, a batch from a poller) has one row in the :class:`EventTable` saying how
+it stands. Logs, metrics, cost, dead letters and every widget are derived from these. Rows
+are stored column by column (plain lists while a run appends, NumPy arrays once read) so
+millions of invocations stay cheap; :class:`Record` is the frozen value one row reads as.
 
 Example:
     >>> store = RecordStore(seed=7)
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -87,7 +90,8 @@ class Record:
 
     @property
     def end_s(self) -> float:
-        return self.start_s + (self.init_ms + self.duration_ms) / 1000.0
+        """When the attempt ended: the same sum, in the same order, the engine schedules."""
+        return self.start_s + self.init_ms / 1000.0 + self.duration_ms / 1000.0
 
 
 class RecordStore:
@@ -109,6 +113,9 @@ class RecordStore:
         self.groups: list[tuple[str, str, int, str, int]] = []
         self._group_ids: dict[tuple[str, str, int, str, int], int] = {}
         self.error_types: dict[int, str] = {}  # row -> error type (sparse)
+        # what the handler wrote: row -> [(seconds into the attempt, level or None, text)]
+        self.outputs: dict[int, list[tuple[float, str | None, str]]] = {}
+        self.error_docs: dict[int, dict[str, Any]] = {}  # row -> the error document returned
         self._arrays: dict[str, np.ndarray] | None = None
         self.appenders = tuple(self.raw[name].append for name, _ in self._TYPES)
 
@@ -199,7 +206,7 @@ class RecordStore:
             ran = (arr["outcome"] != "throttled") & (arr["outcome"] != "expired")
             total = np.round(arr["duration_ms"] + arr["init_ms"], 6)
             arr["billed_ms"] = np.where(ran, np.ceil(total), 0).astype(np.int64)
-            arr["end_s"] = arr["start_s"] + (arr["init_ms"] + arr["duration_ms"]) / 1000.0
+            arr["end_s"] = arr["start_s"] + arr["init_ms"] / 1000.0 + arr["duration_ms"] / 1000.0
             self._arrays = arr
         return self._arrays
 
@@ -252,3 +259,63 @@ class RecordTable:
 
     def __repr__(self) -> str:
         return f"<RecordTable: {len(self)} attempts>"
+
+
+EVENT_STATUSES = ("pending", "running", "retrying", "ok", "error", "timeout", "throttled",
+                  "dead-lettered", "expired")
+STATUS_CODES = {name: code for code, name in enumerate(EVENT_STATUSES)}
+_OPEN = (STATUS_CODES["pending"], STATUS_CODES["running"], STATUS_CODES["retrying"])
+
+
+class EventTable:
+    """One row per event: how it stands (:data:`EVENT_STATUSES`); for an asynchronous event
+    in flight, its payload and the qualifier it was sent to; and, for every event that failed
+    for good, the invocation record its destinations received (``failures``, in the order
+    they failed).
+
+    Example:
+        >>> t = EventTable()
+        >>> ev = t.new(); t[ev] = "retrying"; t.extend(2, "ok")
+        >>> len(t), t[ev], t.counts()["ok"], t.any_open()
+        (3, 'retrying', 2, True)
+    """
+
+    def __init__(self) -> None:
+        self.codes = array("b")  # the status code of each event
+        self.payloads: dict[int, str] = {}  # asynchronous events in flight: the JSON sent
+        self.qualifiers: dict[int, str | None] = {}  # ... and the qualifier it was sent to
+        self.failures: list[dict[str, Any]] = []
+
+    def new(self, status: str = "pending") -> int:
+        """Add one event; returns its number."""
+        self.codes.append(STATUS_CODES[status])
+        return len(self.codes) - 1
+
+    def extend(self, n: int, status: str) -> None:
+        """Add ``n`` events, all in ``status`` (the batch path)."""
+        self.codes.frombytes(bytes([STATUS_CODES[status]]) * n)
+
+    def truncate(self, n: int) -> None:
+        """Forget every event from number ``n`` on (events reserved but never sent)."""
+        del self.codes[n:]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, event: int) -> str:
+        return EVENT_STATUSES[self.codes[event]]
+
+    def __setitem__(self, event: int, status: str) -> None:
+        self.codes[event] = STATUS_CODES[status]
+
+    def counts(self) -> Counter[str]:
+        """How many events stand in each status (statuses with none are left out)."""
+        n = np.bincount(np.frombuffer(self.codes, dtype=np.int8),
+                        minlength=len(EVENT_STATUSES)) if len(self.codes) else ()
+        return Counter({EVENT_STATUSES[c]: int(k) for c, k in enumerate(n) if k})
+
+    def any_open(self) -> bool:
+        """Is any event still pending, running or retrying?"""
+        if not len(self.codes):
+            return False
+        return bool(np.isin(np.frombuffer(self.codes, dtype=np.int8), _OPEN).any())
