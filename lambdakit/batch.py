@@ -221,7 +221,10 @@ def run_batch(eng: Engine, end: float, times: list[float], pool: _Pool, events: 
             progress.update(b - a)
         a = b
     sb.current = None
-    n = done
+    n_taken, n = n, done
+    # draws taken ahead but not used go back: later arrivals see what the event loop would
+    pool.invoke_stream.give_back(durs[n:n_taken].tolist())
+    pool.init_stream.give_back(init_draws[int(st.i[kernel.INIT_POS]):].tolist())
     eng.events.truncate(first_event + n)
     _batch_handover(eng, pool, st, local)
     glob = np.asarray([e.id for e in local] or [0], dtype=np.int64)

@@ -12,7 +12,7 @@ Example:
     >>> cfg.replace(memory_mb=100)
     Traceback (most recent call last):
     ...
-    lambdakit.errors.InvalidParameterValueException: memory_mb=100 is not valid: MemorySize must be between 128 and 10,240 MB (1 MB steps)
+    lambdakit.errors.InvalidParameterValueException: memory_mb=100 is not valid: MemorySize must be between 128 and 10,240 MB (1 MB steps) [S3]
 """  # noqa: E501
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from .errors import InvalidParameterValueException
+from .quotas import check, check_choice, check_number, limit
 
 __all__ = [
     "ARCHITECTURES",
@@ -83,7 +84,6 @@ RESERVED_ENV_VARS = frozenset(
 
 _NAME_RE = re.compile(r"[a-zA-Z0-9_-]{1,64}")  # FunctionName alone: 64 chars [S2:API_Invoke.md]
 _ENV_KEY_RE = re.compile(r"[a-zA-Z][a-zA-Z0-9_]+")  # AWS's key pattern: 2 characters or more
-_ENV_MAX_BYTES = 4096  # 4 KB aggregate [S3]
 _K = TypeVar("_K")
 _V = TypeVar("_V")
 
@@ -125,7 +125,7 @@ class AsyncConfig:
     >>> AsyncConfig(maximum_retry_attempts=3)
     Traceback (most recent call last):
     ...
-    lambdakit.errors.InvalidParameterValueException: maximum_retry_attempts=3 is not valid: MaximumRetryAttempts must be between 0 and 2
+    lambdakit.errors.InvalidParameterValueException: maximum_retry_attempts=3 is not valid: MaximumRetryAttempts must be between 0 and 2 [S12]
     """  # noqa: E501
 
     maximum_retry_attempts: int = 2  # 0–2, default 2 [S12][S2:API_PutFunctionEventInvokeConfig.md]
@@ -223,8 +223,8 @@ def validate(config: FunctionConfig | AsyncConfig) -> None:
     if isinstance(config, AsyncConfig):
         _validate_async(config, prefix="")
         return
-    for check in _FUNCTION_CHECKS:
-        check(config)
+    for check_field in _FUNCTION_CHECKS:
+        check_field(config)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -244,11 +244,6 @@ def _normalise_ints(obj: Any, names: tuple[str, ...]) -> None:
         value = getattr(obj, name)
         if _is_int(value) and type(value) is not int:
             object.__setattr__(obj, name, int(value))
-
-
-def _check_range(field_name: str, value: Any, lo: int, hi: int, rule: str) -> None:
-    if not _is_int(value) or not lo <= value <= hi:
-        raise _bad(field_name, value, rule)
 
 
 def _check_name(c: FunctionConfig) -> None:
@@ -275,24 +270,19 @@ def _check_handler(c: FunctionConfig) -> None:
 
 
 def _check_runtime(c: FunctionConfig) -> None:
-    if c.runtime not in RUNTIMES:
-        raise _bad("runtime", c.runtime, f"Runtime must be one of {', '.join(RUNTIMES)}")
+    check_choice("runtime", c.runtime, tuple(RUNTIMES), "Runtime")
 
 
 def _check_memory(c: FunctionConfig) -> None:
-    rule = "MemorySize must be between 128 and 10,240 MB (1 MB steps)"  # [S3]
-    _check_range("memory_mb", c.memory_mb, 128, 10_240, rule)
+    check("memory_mb", c.memory_mb)  # [S3]
 
 
 def _check_timeout(c: FunctionConfig) -> None:
-    rule = "Timeout must be between 1 and 900 seconds (1 s steps)"  # [S3]
-    _check_range("timeout_s", c.timeout_s, 1, 900, rule)
+    check("timeout_s", c.timeout_s)  # [S3]
 
 
 def _check_architecture(c: FunctionConfig) -> None:
-    if c.architecture not in ARCHITECTURES:
-        allowed = " or ".join(repr(a) for a in ARCHITECTURES)
-        raise _bad("architecture", c.architecture, f"Architectures must be {allowed}")
+    check_choice("architecture", c.architecture, ARCHITECTURES, "Architectures")
 
 
 def env_size_bytes(environment: Mapping[str, str]) -> int:
@@ -335,30 +325,32 @@ def _check_environment(c: FunctionConfig) -> None:
                 message=f"environment[{key!r}]={value!r:.60} is not valid: values must be str",
             )
     size = env_size_bytes(env)
-    if size > _ENV_MAX_BYTES:
+    most = int(limit("environment_bytes"))  # 4 KB aggregate [S3]
+    if size > most:
         raise InvalidParameterValueException(
             "environment",
             size,
             "",
             message=f"environment ({size:,} bytes) is not valid: environment variables must "
-            f"total at most 4 KB ({_ENV_MAX_BYTES:,} bytes of UTF-8 keys plus values)",
+            f"total at most {most // 1024} KB ({most:,} bytes of UTF-8 keys plus values)",
         )
 
 
 def _check_ephemeral(c: FunctionConfig) -> None:
-    rule = "EphemeralStorage must be between 512 and 10,240 MB (1 MB steps)"  # [S3]
-    _check_range("ephemeral_storage_mb", c.ephemeral_storage_mb, 512, 10_240, rule)
+    check("ephemeral_storage_mb", c.ephemeral_storage_mb)  # [S3]
 
 
 def _check_reserved(c: FunctionConfig) -> None:
     # The account rule (unreserved concurrency stays >= 100) is the platform's to check
     # [S2:configuration-concurrency.md].
     rc = c.reserved_concurrency
-    if rc is not None and (not _is_int(rc) or rc < 0):
-        raise _bad(
+    if rc is not None:
+        check_number(
             "reserved_concurrency",
             rc,
-            "ReservedConcurrentExecutions must be None (unreserved) or an integer >= 0",
+            0,
+            types=(numbers.Integral,),
+            rule="ReservedConcurrentExecutions must be None (unreserved) or an integer >= 0",
         )
 
 
@@ -382,20 +374,8 @@ def _is_destination(target: Any) -> bool:
 
 
 def _validate_async(a: AsyncConfig, *, prefix: str) -> None:
-    _check_range(
-        prefix + "maximum_retry_attempts",
-        a.maximum_retry_attempts,
-        0,
-        2,
-        "MaximumRetryAttempts must be between 0 and 2",  # [S12]
-    )
-    _check_range(
-        prefix + "maximum_event_age_s",
-        a.maximum_event_age_s,
-        60,
-        21_600,
-        "MaximumEventAgeInSeconds must be between 60 and 21,600 s (6 h)",  # [S12]
-    )
+    check("maximum_retry_attempts", a.maximum_retry_attempts, prefix + "maximum_retry_attempts")
+    check("maximum_event_age_s", a.maximum_event_age_s, prefix + "maximum_event_age_s")
     for name in ("on_success", "on_failure", "dead_letter"):
         target = getattr(a, name)
         if not _is_destination(target):

@@ -215,6 +215,19 @@ class DurationStream:
             self._i = tail
         return np.concatenate(parts)
 
+    def give_back(self, values: list[float]) -> None:
+        """Put draws taken but not used back in front (the batch path takes a block ahead),
+        so the next draws are the ones one-at-a-time use would have seen.
+
+        >>> s = DurationStream(Exponential(10), np.random.default_rng(2), memory_mb=128)
+        >>> block = s.take(5); s.give_back(block[2:])
+        >>> s.next() == block[2]
+        True
+        """
+        if values:
+            self._buf = list(values) + self._buf[self._i:]
+            self._i = 0
+
     def next(self) -> float:
         """The next duration (ms)."""
         i = self._i

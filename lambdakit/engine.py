@@ -63,13 +63,14 @@ from .keepalive import DEFAULT_KEEP_ALIVE, KeepAlivePolicy
 from .lifecycle import State
 from .logformat import log_group_name, log_stream_name, timeout_message
 from .payloads import _PLAIN, _day, _decode, _encode, _EventSource, _LazyId
+from .quotas import check, limit
 from .records import OUTCOME_CODES, EventTable, RecordStore
 from .sandbox import CallOutcome, Sandbox
 from .versions import LATEST, FunctionVersions
 
-SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024  # 6 MB request (facts §4 [S3])
-ASYNC_PAYLOAD_LIMIT = 1024 * 1024  # 1 MB since Oct 2025 (facts §4 [S3][S13])
-INIT_LIMIT_S = 10.0  # init phase limit for on-demand functions (facts §1.1 [S1])
+SYNC_PAYLOAD_LIMIT = int(limit("sync_payload_bytes"))  # 6 MB (lambdakit.quotas)
+ASYNC_PAYLOAD_LIMIT = int(limit("async_payload_bytes"))  # 1 MB since Oct 2025
+INIT_LIMIT_S = float(limit("init_s"))  # on-demand init phase: 10 s
 _THROTTLED = OUTCOME_CODES["throttled"]
 
 
@@ -80,14 +81,16 @@ class Engine:
                  keep_alive: KeepAlivePolicy = DEFAULT_KEEP_ALIVE,
                  region: str = "us-east-1", account_id: str = "123456789012",
                  wall_limit_s: float = 10.0, epoch_s: float = 1_767_225_600.0,
-                 routing: str = "most-recently-idle", owner: Any = None) -> None:
-        if account_concurrency < 1:
-            raise InvalidParameterValueException(
-                "account_concurrency", account_concurrency, "at least 1 (AWS default 1,000)")
+                 routing: str = "most-recently-idle", owner: Any = None,
+                 batch_path: bool = True) -> None:
+        check("account_concurrency", account_concurrency)
         if routing not in ("most-recently-idle", "newest-created"):
             raise InvalidParameterValueException(
                 "routing", routing, "'most-recently-idle' or 'newest-created'")
         self.newest_created_first = routing == "newest-created"
+        # workload batches may go to the compiled kernel (batch.py); False keeps every arrival
+        # on the event loop: the reference path the kernel is tested against
+        self.batch_path = batch_path
         self.seed = seed
         self.now = 0.0
         self.account_limit = account_concurrency
@@ -135,12 +138,13 @@ class Engine:
         if reserved is None:
             return
         others = sum(f.reserved or 0 for n, f in self.functions.items() if n != name)
-        allowed = self.account_limit - 100 - others  # keep 100 unreserved (facts §2 [S2])
+        floor = int(limit("unreserved_minimum"))  # keep 100 unreserved (lambdakit.quotas)
+        allowed = self.account_limit - floor - others
         if reserved > allowed:
             raise InvalidParameterValueException(
                 "reserved_concurrency", reserved,
                 f"0–{max(allowed, 0)}: the account's unreserved concurrency "
-                f"({self.account_limit} − {others} reserved) must stay at or above 100")
+                f"({self.account_limit} − {others} reserved) must stay at or above {floor}")
 
     def total_reserved(self) -> int:
         return sum(f.reserved or 0 for f in self.functions.values())
@@ -302,7 +306,8 @@ class Engine:
             else self.resolve(fn, qualifier)
         is_sync = invocation_type == "sync"
         first = 0
-        if (is_sync and fixed_pool is not None and not heap and not fixed_pool.pc_idle
+        if (self.batch_path and is_sync and fixed_pool is not None and not heap
+                and not fixed_pool.pc_idle
                 and not fixed_pool.measured and not fn.provisioned
                 and type(self.keep_alive).expires_at is KeepAlivePolicy.expires_at):
             first = run_batch(self, end, times, fixed_pool, events, source, progress)

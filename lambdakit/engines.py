@@ -137,16 +137,24 @@ def check_engine(engine: Any, name: str) -> PlatformEngine:
     return engine
 
 
-def _simulated(settings: EngineSettings) -> PlatformEngine:
+def _simulated(settings: EngineSettings, *, batch_path: bool = True) -> PlatformEngine:
     from .engine import Engine
 
     return Engine(settings.seed, account_concurrency=settings.account_concurrency,
                   keep_alive=settings.keep_alive, region=settings.region,
                   account_id=settings.account_id, routing=settings.routing,
-                  wall_limit_s=settings.wall_limit_s, owner=settings.owner)
+                  wall_limit_s=settings.wall_limit_s, owner=settings.owner,
+                  batch_path=batch_path)
 
 
-_REGISTRY: dict[str, EngineFactory] = {DEFAULT_ENGINE: _simulated}
+def _reference(settings: EngineSettings) -> PlatformEngine:
+    return _simulated(settings, batch_path=False)
+
+
+#: ``"simulated-reference"`` is the simulated engine with every arrival on its event loop (no
+#: compiled batch path): what the fast path is tested against
+_REGISTRY: dict[str, EngineFactory] = {DEFAULT_ENGINE: _simulated,
+                                       "simulated-reference": _reference}
 
 
 def register_engine(name: str, factory: EngineFactory, *, replace: bool = False) -> None:

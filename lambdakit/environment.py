@@ -31,6 +31,7 @@ from .durations import (
 )
 from .errors import InvalidParameterValueException
 from .lifecycle import State, check_transition
+from .quotas import limit
 from .versions import LATEST, FunctionVersions
 
 if TYPE_CHECKING:
@@ -40,8 +41,9 @@ if TYPE_CHECKING:
 
 INF = math.inf
 DEFAULT_MAX_MEMORY_USED_MB = 40  # lambdakit assumption: a small Python handler's footprint
-SCALING_WINDOW_S = 10.0  # 1,000 new environments every 10 s per function (facts §2 [S4][S5])
-SCALING_PER_WINDOW = 1000
+# 1,000 new environments every 10 s per function (lambdakit.quotas, facts §2)
+SCALING_WINDOW_S = float(limit("scaling_window_s"))
+SCALING_PER_WINDOW = int(limit("scaling_per_window"))
 _FREE, _ASYNC, _CALL = 0, 1, 2  # kinds of scheduled work on the engine's event heap
 
 

@@ -29,23 +29,33 @@ if TYPE_CHECKING:
 
 from .durations import DurationModel, Fixed
 from .metrics import concurrency_series
+from .models.ec2 import EC2_PRICES
 from .platform import Platform
-from .pricing import HOURS_PER_MONTH, CostEstimate, always_on_cost, estimate, estimate_usage
+from .pricing import (
+    FREE_TIER_DEFAULT,
+    HOURS_PER_MONTH,
+    CostEstimate,
+    always_on_cost,
+    estimate,
+    estimate_usage,
+)
+from .quotas import check_number
 from .workloads import Replay, Workload
 
 __all__ = ["EXAMPLE_HOURLY_PRICE", "Autoscaling", "Comparison", "Fleet", "FleetRun",
            "FunctionSpec", "Summary", "compare", "cost_curve"]
 
 #: Example price, not a lambdakit fact: EC2 t3.medium (2 vCPU, 4 GiB), Linux, on-demand,
-#: US East (N. Virginia), $0.0416/h — https://aws.amazon.com/ec2/pricing/on-demand/ as read
-#: from the page's rate table by a third-party transcription dated 2026-09-29. Not in
-#: lambda-facts.md; pass your own ``hourly_price`` for real decisions.
-EXAMPLE_HOURLY_PRICE = 0.0416
+#: us-east-1, from lambdakit's EC2 example price table (lambdakit.models.ec2 cites it). Pass
+#: your own ``hourly_price`` for real decisions.
+EXAMPLE_HOURLY_PRICE = EC2_PRICES["t3.medium"].usd_per_hour
 #: lambdakit assumption (no AWS figure): a new server takes 2 min to launch, boot and start
 #: serving. Configurable per fleet through ``Autoscaling.provisioning_delay_s``.
 DEFAULT_PROVISIONING_DELAY_S = 120.0
 SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600.0  # the average month pricing.py uses (730 h)
 _DONE, _READY, _TICK = 0, 1, 2
+_INT: tuple[type, ...] = (int, np.integer)  # counts (not bools, not 2.0)
+_REAL: tuple[type, ...] = (int, float)  # times and prices
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +73,15 @@ class Autoscaling:
     provisioning_delay_s: float = DEFAULT_PROVISIONING_DELAY_S
 
     def __post_init__(self) -> None:
-        _whole("Autoscaling.min_servers", self.min_servers, 1)
-        _whole("Autoscaling.max_servers", self.max_servers, self.min_servers)
-        _real("Autoscaling.target_utilisation", self.target_utilisation, strict=True, high=1)
-        _real("Autoscaling.interval_s", self.interval_s, strict=True)
-        _real("Autoscaling.provisioning_delay_s", self.provisioning_delay_s)
+        check_number("Autoscaling.min_servers", self.min_servers, 1, types=_INT)
+        check_number("Autoscaling.max_servers", self.max_servers, self.min_servers, types=_INT,
+                     rule=f"an integer of at least min_servers ({self.min_servers})")
+        check_number("Autoscaling.target_utilisation", self.target_utilisation, 0, 1,
+                     positive=True, types=_REAL)
+        check_number("Autoscaling.interval_s", self.interval_s, 0, positive=True, unit="s",
+                     types=_REAL)
+        check_number("Autoscaling.provisioning_delay_s", self.provisioning_delay_s, 0, unit="s",
+                     types=_REAL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,18 +106,20 @@ class Fleet:
     max_queue: int | None = None
 
     def __post_init__(self) -> None:
-        _whole("Fleet.servers", self.servers, 1)
-        _whole("Fleet.concurrency", self.concurrency, 1)
-        _real("Fleet.hourly_price", self.hourly_price)
+        check_number("Fleet.servers", self.servers, 1, types=_INT)
+        check_number("Fleet.concurrency", self.concurrency, 1, types=_INT)
+        check_number("Fleet.hourly_price", self.hourly_price, 0, unit="USD per hour",
+                     types=_REAL)
         if not isinstance(self.service, DurationModel):
             raise ValueError(f"Fleet.service = {self.service!r} is not allowed: expected a "
                              "lambdakit duration model such as Fixed(100) or LogNormal(100)")
         if self.max_queue is not None:
-            _whole("Fleet.max_queue", self.max_queue, 0)
+            check_number("Fleet.max_queue", self.max_queue, 0, types=_INT)
         a = self.autoscaling
-        if a is not None and not a.min_servers <= self.servers <= a.max_servers:
-            raise ValueError(f"Fleet.servers = {self.servers} is out of range: with autoscaling "
-                             f"it must be within {a.min_servers}–{a.max_servers} servers")
+        if a is not None:
+            check_number("Fleet.servers", self.servers, a.min_servers, a.max_servers,
+                         types=_INT, rule=f"with autoscaling, an integer within "
+                         f"{a.min_servers}–{a.max_servers} (its min_servers–max_servers)")
 
     def run(self, workload: Workload, duration_s: float, *, seed: int = 0) -> FleetRun:
         """Serve ``workload``'s arrivals in ``[0, duration_s)``; the queue drains afterwards."""
@@ -210,7 +226,7 @@ class FunctionSpec:
     timeout_s: int = 30
     account_concurrency: int = 1000  # AWS default per Region [S3]
     reserved_concurrency: int | None = None
-    free_tier: bool = False
+    free_tier: bool = FREE_TIER_DEFAULT
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,7 +321,7 @@ def compare(workload: Workload, duration_s: float, *, fleet: Fleet | None = None
 
 def cost_curve(*, avg_duration_ms: float, memory_mb: int, monthly_fixed_cost: float,
                max_requests: int, points: int = 41, architecture: str = "x86_64",
-               free_tier: bool = False) -> pd.DataFrame:
+               free_tier: bool = FREE_TIER_DEFAULT) -> pd.DataFrame:
     """Monthly cost of Lambda and of a fixed-price fleet for request counts 0..max_requests.
 
     Example:
@@ -315,8 +331,8 @@ def cost_curve(*, avg_duration_ms: float, memory_mb: int, monthly_fixed_cost: fl
         [[0.0, 0.0, 60.74], [50000000.0, 51.67, 60.74], [100000000.0, 103.33, 60.74]]
     """
     import pandas as pd
-    _whole("max_requests", max_requests, 1)
-    _whole("points", points, 2)
+    check_number("max_requests", max_requests, 1, types=_INT)
+    check_number("points", points, 2, types=_INT)
     grid = np.unique(np.linspace(0, max_requests, points).round().astype(np.int64))
     lam = [estimate(requests=int(n), avg_duration_ms=avg_duration_ms, memory_mb=memory_mb,
                     architecture=architecture, free_tier=free_tier).total for n in grid]
@@ -441,20 +457,4 @@ def _integral(times: np.ndarray, values: np.ndarray, end: float) -> float:
 
 
 def _duration(duration_s: float) -> float:
-    _real("duration_s", duration_s, strict=True)
-    return float(duration_s)
-
-
-def _whole(name: str, value: object, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ValueError(f"{name} = {value!r} is not allowed: expected a whole number "
-                         f">= {minimum}")
-
-
-def _real(name: str, value: object, *, strict: bool = False, high: float = math.inf) -> None:
-    """A finite number > 0 (``strict``) or >= 0, and <= ``high``; else a ValueError."""
-    v = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else -1.0
-    if not (math.isfinite(v) and (v > 0 if strict else v >= 0) and v <= high):
-        top = "" if math.isinf(high) else f" and <= {high:g}"
-        raise ValueError(f"{name} = {value!r} is out of range: expected a finite number "
-                         f"{'>' if strict else '>='} 0{top}")
+    return check_number("duration_s", duration_s, 0, positive=True, unit="s", types=_REAL)

@@ -36,7 +36,13 @@ from .lifecycle import State
 from .logs import LogView, function_logs, report_for
 from .metrics import Metrics, compute_metrics
 from .naming import parse_function_ref
-from .pricing import CostEstimate, CostLine, estimate_usage, usage_by_architecture
+from .pricing import (
+    FREE_TIER_DEFAULT,
+    CostEstimate,
+    CostLine,
+    estimate_usage,
+    usage_by_architecture,
+)
 from .records import Record, RecordTable
 from .versions import LATEST, FunctionVersions
 from .workloads import Workload
@@ -438,7 +444,7 @@ class Platform:
         """Invocation records of asynchronous events that failed for good."""
         return list(self._engine.events.failures)
 
-    def cost(self, name: str | None = None, *, free_tier: bool = False) -> CostEstimate:
+    def cost(self, name: str | None = None, *, free_tier: bool = FREE_TIER_DEFAULT) -> CostEstimate:
         """Price the records as AWS bills them: requests, on-demand GB-seconds, ephemeral
         storage above 512 MB, and provisioned concurrency (configured GB-seconds from enable
         to now, rounded up to 5 minutes per environment, plus the invocations it served at the

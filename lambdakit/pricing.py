@@ -9,7 +9,7 @@ and never from provisioned-concurrency lines. Duration tiers apply to the month'
 Prices are US East (N. Virginia) on-demand rates; pass ``prices=`` for another table.
 
 Example:
-    >>> bill = estimate(requests=3_000_000, avg_duration_ms=120, memory_mb=1536)
+    >>> bill = estimate(requests=3_000_000, avg_duration_ms=120, memory_mb=1536, free_tier=True)
     >>> [(line.name, line.amount) for line in bill.lines]
     [('Requests', 0.4), ('Duration', 2.33)]
     >>> bill.total
@@ -23,6 +23,8 @@ import numbers
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any
+
+from .quotas import QUOTAS, bounds, check, check_choice, check_number, limit
 
 __all__ = [
     "PRICE_TABLE",
@@ -39,10 +41,15 @@ __all__ = [
 ]
 
 ARCHITECTURES = ("x86_64", "arm64")
-MEMORY_MB_RANGE = (128, 10_240)  # facts §4: 128–10,240 MB in 1 MB steps [S3]
-EPHEMERAL_MB_RANGE = (512, 10_240)  # facts §4: /tmp 512–10,240 MB [S3]
-MAX_DURATION_MS = 900_000  # facts §4: timeout at most 900 s [S3]
+# Memory, /tmp and duration ranges: lambdakit.quotas (facts §4 [S3]).
+_FREE_EPHEMERAL_MB = int(bounds("ephemeral_storage_mb")[0])  # the smallest /tmp is free [S16]
 HOURS_PER_MONTH = 730.0  # 365 × 24 / 12: an average month
+#: The one default for every ``free_tier`` switch (pricing, Platform.cost, the fleet models, the
+#: cost widget): off. The allowance (1M requests + 400,000 GB-s a month [S16]) is shared by the
+#: whole account, so one function's bill is shown before it; pass ``free_tier=True`` to take it.
+FREE_TIER_DEFAULT = False
+_REAL: tuple[type, ...] = (numbers.Real,)  # sizes: 256 or 256.0 MB
+_INTEGRAL: tuple[type, ...] = (numbers.Integral,)  # counts: 3, not 3.0
 
 _CENT = Decimal("0.01")
 
@@ -89,7 +96,7 @@ class PriceTable:
 
     def rates(self, architecture: str) -> ArchitectureRates:
         """The rates for ``architecture`` ("x86_64" or "arm64")."""
-        _check_architecture(architecture)
+        check_choice("architecture", architecture, ARCHITECTURES, "Architectures")
         return self.x86_64 if architecture == "x86_64" else self.arm64
 
 
@@ -140,7 +147,7 @@ class CostEstimate:
     """A monthly bill: its lines, their total (USD) and the assumptions behind them.
 
     Example:
-        >>> bill = estimate(requests=500_000, avg_duration_ms=50, memory_mb=128)
+        >>> bill = estimate(requests=500_000, avg_duration_ms=50, memory_mb=128, free_tier=True)
         >>> bill.total, bill.notes[1]
         (0.0, 'free tier applied: 1M requests, 400,000 GB-s of on-demand duration [S16]')
     """
@@ -188,8 +195,8 @@ def gb_seconds(billed_ms_total: float, memory_mb: int) -> float:
         >>> gb_seconds(3_000_000 * 120, 1536)
         540000.0
     """
-    _check_non_negative("billed_ms_total", billed_ms_total)
-    _check_non_negative("memory_mb", memory_mb)
+    check_number("billed_ms_total", billed_ms_total, 0)
+    check_number("memory_mb", memory_mb, 0)
     return billed_ms_total * memory_mb / 1_024_000
 
 
@@ -201,7 +208,7 @@ def estimate_usage(
     ephemeral_gb_seconds: float = 0.0,
     provisioned_gb_seconds: float = 0.0,
     provisioned_duration_gb_seconds: float = 0.0,
-    free_tier: bool = True,
+    free_tier: bool = FREE_TIER_DEFAULT,
     prices: PriceTable = PRICE_TABLE,
 ) -> CostEstimate:
     """Price a month of aggregated usage.
@@ -215,18 +222,18 @@ def estimate_usage(
     Example:
         >>> bill = estimate_usage(requests=3_000_000, gb_seconds=450_000,
         ...                       provisioned_gb_seconds=4_320_000,
-        ...                       provisioned_duration_gb_seconds=75_000)
+        ...                       provisioned_duration_gb_seconds=75_000, free_tier=True)
         >>> [line.amount for line in bill.lines], bill.total
         ([0.4, 0.83, 0.73, 18.0], 19.96)
     """
-    _check_whole("requests", requests)
+    check_number("requests", requests, 0, types=_INTEGRAL)
     for name, value in (
         ("gb_seconds", gb_seconds),
         ("ephemeral_gb_seconds", ephemeral_gb_seconds),
         ("provisioned_gb_seconds", provisioned_gb_seconds),
         ("provisioned_duration_gb_seconds", provisioned_duration_gb_seconds),
     ):
-        _check_non_negative(name, value)
+        check_number(name, value, 0)
     rates = prices.rates(architecture)
 
     free_requests = prices.free_requests if free_tier else 0
@@ -268,7 +275,7 @@ def estimate(
     ephemeral_storage_mb: int = 512,
     provisioned_concurrency: int = 0,
     provisioned_hours: float = 0,
-    free_tier: bool = True,
+    free_tier: bool = FREE_TIER_DEFAULT,
     prices: PriceTable = PRICE_TABLE,
 ) -> CostEstimate:
     """Price one function's month from its configuration and traffic.
@@ -280,20 +287,22 @@ def estimate(
 
     Example:
         >>> bill = estimate(requests=2_000_000, avg_duration_ms=280, memory_mb=4096,
-        ...                 provisioned_concurrency=7, provisioned_hours=24)
+        ...                 provisioned_concurrency=7, provisioned_hours=24, free_tier=True)
         >>> [line.name for line in bill.lines]
         ['Requests', 'Duration (PC enabled)', 'Provisioned concurrency']
         >>> [line.amount for line in bill.lines], bill.total
         ([0.4, 21.78, 10.08], 32.26)
     """
-    _check_whole("requests", requests)
-    _check_range("memory_mb", memory_mb, MEMORY_MB_RANGE, "MB", whole=True)
-    _check_architecture(architecture)
-    _check_range("ephemeral_storage_mb", ephemeral_storage_mb, EPHEMERAL_MB_RANGE, "MB",
-                 whole=True)
-    _check_range("avg_duration_ms", avg_duration_ms, (0, MAX_DURATION_MS), "ms")
-    _check_whole("provisioned_concurrency", provisioned_concurrency)
-    _check_non_negative("provisioned_hours", provisioned_hours)
+    check_number("requests", requests, 0, types=_INTEGRAL)
+    check("memory_mb", memory_mb, types=_REAL)  # [S3]; unlike the API, takes 256.0
+    check_choice("architecture", architecture, ARCHITECTURES, "Architectures")
+    check("ephemeral_storage_mb", ephemeral_storage_mb, types=_REAL)
+    max_s = limit("timeout_s")  # no request runs longer than the 900 s timeout [S3]
+    check_number("avg_duration_ms", avg_duration_ms, 0, max_s * 1000,
+                 rule=f"a finite number from 0 to {max_s * 1000:,.0f} ms (Timeout is at most "
+                 f"{max_s:,.0f} s {QUOTAS['timeout_s'].source})")
+    check_number("provisioned_concurrency", provisioned_concurrency, 0, types=_INTEGRAL)
+    check_number("provisioned_hours", provisioned_hours, 0)
 
     notes: list[str] = []
     billed_ms = math.ceil(round(avg_duration_ms, 6))  # 1 ms granularity [S16][S18]
@@ -302,7 +311,7 @@ def estimate(
                      f"{billed_ms} ms per request [S18]")
     total_ms = requests * billed_ms
     duration_gbs = gb_seconds(total_ms, memory_mb)
-    ephemeral_gbs = gb_seconds(total_ms, ephemeral_storage_mb - EPHEMERAL_MB_RANGE[0])
+    ephemeral_gbs = gb_seconds(total_ms, ephemeral_storage_mb - _FREE_EPHEMERAL_MB)
 
     pc_enabled = provisioned_concurrency > 0 and provisioned_hours > 0
     if not pc_enabled:
@@ -344,9 +353,9 @@ def always_on_cost(*, instances: int, hourly_price: float, hours: float = HOURS_
         >>> always_on_cost(instances=2, hourly_price=0.0416)
         60.74
     """
-    _check_whole("instances", instances)
-    _check_non_negative("hourly_price", hourly_price)
-    _check_non_negative("hours", hours)
+    check_number("instances", instances, 0, types=_INTEGRAL)
+    check_number("hourly_price", hourly_price, 0)
+    check_number("hours", hours, 0)
     return float(_cents(Decimal(instances) * _dec(hourly_price) * _dec(hours)))
 
 
@@ -356,7 +365,7 @@ def break_even_requests(
     memory_mb: int,
     monthly_fixed_cost: float,
     architecture: str = "x86_64",
-    free_tier: bool = True,
+    free_tier: bool = FREE_TIER_DEFAULT,
     ephemeral_storage_mb: int = 512,
     prices: PriceTable = PRICE_TABLE,
 ) -> int:
@@ -366,15 +375,17 @@ def break_even_requests(
     bound and then bisects.
 
     Example:
-        >>> n = break_even_requests(avg_duration_ms=100, memory_mb=512, monthly_fixed_cost=30)
+        >>> n = break_even_requests(avg_duration_ms=100, memory_mb=512, monthly_fixed_cost=30,
+        ...                         free_tier=True)
         >>> n
         35675000
         >>> def bill(r):
-        ...     return estimate(requests=r, avg_duration_ms=100, memory_mb=512).total
+        ...     return estimate(requests=r, avg_duration_ms=100, memory_mb=512,
+        ...                     free_tier=True).total
         >>> bill(n - 1) < 30 <= bill(n)
         True
     """
-    _check_non_negative("monthly_fixed_cost", monthly_fixed_cost)
+    check_number("monthly_fixed_cost", monthly_fixed_cost, 0)
 
     def bill(n: int) -> float:
         return estimate(requests=n, avg_duration_ms=avg_duration_ms, memory_mb=memory_mb,
@@ -449,35 +460,6 @@ def _dec(value: float) -> Decimal:
     return Decimal(repr(float(value)))
 
 
-def _check_architecture(architecture: str) -> None:
-    if architecture not in ARCHITECTURES:
-        raise ValueError(f"architecture={architecture!r} is not one of 'x86_64', 'arm64'")
-
-
-def _check_whole(name: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-        raise ValueError(f"{name}={value!r} must be a whole number >= 0")
-
-
-def _check_non_negative(name: str, value: float) -> None:
-    _check_real(name, value)
-    if not (math.isfinite(value) and value >= 0):
-        raise ValueError(f"{name}={value!r} must be a finite number >= 0")
-
-
-def _check_range(name: str, value: float, bounds: tuple[int, int], unit: str,
-                 whole: bool = False) -> None:
-    _check_real(name, value)
-    lo, hi = bounds
-    if not (lo <= value <= hi):
-        raise ValueError(f"{name}={value:g} is outside the allowed range {lo:,}–{hi:,} {unit}")
-    if whole and value != int(value):
-        raise ValueError(f"{name}={value:g} must be a whole number of {unit} (1 {unit} steps)")
-
-
-def _check_real(name: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name}={value!r} must be a number")
 
 
 def format_quantity(quantity: float) -> str:
@@ -533,7 +515,7 @@ def usage_by_architecture(platform: Any, function: str | None = None) -> dict[st
             u["requests"] += int(r.sum())
             u["gb_seconds"] += float(np.sum(billed_s[r & ~on_pc])) * gb
             u["provisioned_duration_gb_seconds"] += float(np.sum(billed_s[r & on_pc])) * gb
-            extra_gb = max(cfg.ephemeral_storage_mb - 512, 0) / 1024.0
+            extra_gb = max(cfg.ephemeral_storage_mb - _FREE_EPHEMERAL_MB, 0) / 1024.0
             u["ephemeral_gb_seconds"] += float(np.sum(billed_s[r])) * extra_gb
     for env in envs:  # PC is billed while enabled, whether used or not
         if not env.provisioned or (function is not None and env.function != function):

@@ -30,6 +30,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .errors import InvalidParameterValueException
+from .quotas import check_number
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -75,7 +78,7 @@ class Workload(abc.ABC):
                 f"rng must be a numpy.random.Generator (e.g. numpy.random.default_rng(1)), "
                 f"got {type(rng).__name__}"
             )
-        duration = _number("arrival_times", "duration_s", duration_s, unit="s")
+        duration = check_number("arrival_times.duration_s", duration_s, 0, unit="s")
         times = np.asarray(self._generate(rng, duration), dtype=np.float64)
         low, high = np.searchsorted(times, [0.0, duration], side="left")  # times are sorted
         kept = times[low:high]
@@ -120,8 +123,8 @@ class Constant(Workload):
     start_s: float = 0.0
 
     def __post_init__(self) -> None:
-        _number("Constant", "rate_per_s", self.rate_per_s, unit="req/s")
-        _number("Constant", "start_s", self.start_s, unit="s")
+        check_number("Constant.rate_per_s", self.rate_per_s, 0, unit="req/s")
+        check_number("Constant.start_s", self.start_s, 0, unit="s")
 
     def _generate(self, rng: np.random.Generator, duration_s: float) -> np.ndarray:
         span = duration_s - self.start_s
@@ -152,7 +155,7 @@ class Poisson(Workload):
     rate_per_s: float
 
     def __post_init__(self) -> None:
-        _number("Poisson", "rate_per_s", self.rate_per_s, unit="req/s")
+        check_number("Poisson.rate_per_s", self.rate_per_s, 0, unit="req/s")
 
     def _generate(self, rng: np.random.Generator, duration_s: float) -> np.ndarray:
         _check_size("Poisson", self.rate_per_s * duration_s, duration_s)
@@ -179,15 +182,10 @@ class Burst(Workload):
     spread_s: float = 0.0
 
     def __post_init__(self) -> None:
-        if isinstance(self.count, bool) or not isinstance(self.count, numbers.Integral):
-            raise ValueError(
-                f"Burst.count = {self.count!r} is not allowed: expected a whole number >= 0"
-            )
-        if self.count < 0:
-            raise ValueError(f"Burst.count = {self.count} is out of range: expected >= 0")
+        check_number("Burst.count", self.count, 0, types=(numbers.Integral,))
         _check_size("Burst", self.count, None)
-        _number("Burst", "at_s", self.at_s, unit="s")
-        _number("Burst", "spread_s", self.spread_s, unit="s")
+        check_number("Burst.at_s", self.at_s, 0, unit="s")
+        check_number("Burst.spread_s", self.spread_s, 0, unit="s")
 
     def _generate(self, rng: np.random.Generator, duration_s: float) -> np.ndarray:
         if self.spread_s == 0:
@@ -276,10 +274,10 @@ class Diurnal(Workload):
     peak_at_s: float = 14 * 3600.0
 
     def __post_init__(self) -> None:
-        _number("Diurnal", "mean_rate_per_s", self.mean_rate_per_s, unit="req/s")
-        _number("Diurnal", "peak_to_trough", self.peak_to_trough, minimum=1.0, allow_inf=True)
-        _number("Diurnal", "period_s", self.period_s, unit="s", positive=True)
-        _number("Diurnal", "peak_at_s", self.peak_at_s, unit="s", minimum=-math.inf)
+        check_number("Diurnal.mean_rate_per_s", self.mean_rate_per_s, 0, unit="req/s")
+        check_number("Diurnal.peak_to_trough", self.peak_to_trough, 1.0, finite=False)
+        check_number("Diurnal.period_s", self.period_s, 0, positive=True, unit="s")
+        check_number("Diurnal.peak_at_s", self.peak_at_s, unit="s")
 
     @property
     def _amplitude(self) -> float:
@@ -421,7 +419,7 @@ def rate_series(
         >>> starts.tolist(), rate.tolist()
         ([0.0, 1.0, 2.0], [4.0, 4.0, 4.0])
     """
-    _number("rate_series", "bin_s", bin_s, unit="s", positive=True)
+    check_number("rate_series.bin_s", bin_s, 0, positive=True, unit="s")
     times = workload.arrival_times(rng, duration_s)
     n_bins = math.ceil(duration_s / bin_s)
     if n_bins > _MAX_BINS:
@@ -491,29 +489,6 @@ def _piecewise_constant(edges: np.ndarray, rates: np.ndarray) -> np.ndarray:
 # --- validation helpers -----------------------------------------------------------------------
 
 
-def _number(
-    owner: str,
-    name: str,
-    value: object,
-    *,
-    unit: str = "",
-    minimum: float = 0.0,
-    positive: bool = False,
-    allow_inf: bool = False,
-) -> float:
-    """Return ``value`` as a float, or raise ValueError naming the field, value and range."""
-    bound = "> 0" if positive else f">= {_fmt(minimum)}" if minimum != -math.inf else ""
-    kind = "a number" if allow_inf else "a finite number"
-    expected = " ".join(p for p in (f"expected {kind}", bound, f"({unit})" if unit else "") if p)
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{owner}.{name} = {value!r} is not allowed: {expected}")
-    number = float(value)
-    bad_inf = math.isinf(number) and not (allow_inf and number > 0)
-    if math.isnan(number) or bad_inf or number < minimum or (positive and number <= 0):
-        raise ValueError(f"{owner}.{name} = {value!r} is out of range: {expected}")
-    return number
-
-
 def _validated_steps(steps: object) -> tuple[tuple[float, float], ...]:
     if not isinstance(steps, Iterable) or isinstance(steps, str):
         raise ValueError(f"Steps.steps = {steps!r} is not allowed: expected ((start_s, rate), ...)")
@@ -526,12 +501,13 @@ def _validated_steps(steps: object) -> tuple[tuple[float, float], ...]:
             raise ValueError(
                 f"Steps.steps[{i}] = {pair!r} is not allowed: expected a (start_s, rate) pair"
             )
-        start = _number("Steps", f"steps[{i}].start_s", pair[0], unit="s")
-        rate = _number("Steps", f"steps[{i}].rate_per_s", pair[1], unit="req/s")
+        start = check_number(f"Steps.steps[{i}].start_s", pair[0], 0, unit="s")
+        rate = check_number(f"Steps.steps[{i}].rate_per_s", pair[1], 0, unit="req/s")
         if clean and start <= clean[-1][0]:
-            raise ValueError(
-                f"Steps.steps[{i}].start_s = {pair[0]!r} is out of range: expected > "
-                f"{_fmt(clean[-1][0])} (the previous start; starts must increase)"
+            raise InvalidParameterValueException(
+                f"Steps.steps[{i}].start_s", pair[0],
+                f"a finite number above {_fmt(clean[-1][0])} s (the previous start; starts "
+                "must increase)",
             )
         clean.append((start, rate))
     return tuple(clean)
@@ -551,9 +527,8 @@ def _validated_offsets(timestamps: object) -> np.ndarray:
     bad = ~np.isfinite(array) | (array < 0)
     if bad.any():
         i = int(np.argmax(bad))
-        raise ValueError(
-            f"Replay.timestamps[{i}] = {float(array[i])!r} is out of range: "
-            "expected finite seconds >= 0"
+        raise InvalidParameterValueException(
+            f"Replay.timestamps[{i}]", float(array[i]), "a finite number of at least 0 s"
         )
     return np.sort(array)
 

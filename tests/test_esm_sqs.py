@@ -89,24 +89,52 @@ def test_fifo_event_records_carry_group_and_sequence() -> None:
 
 
 # -- settings and their validation ----------------------------------------------------------------
-@pytest.mark.parametrize("queue, kwargs, field", [
-    ("q", {"batch_size": 0}, "batch_size"),
-    ("q", {"batch_size": 10_001, "maximum_batching_window_s": 1}, "batch_size"),
-    ("q.fifo", {"batch_size": 11, "maximum_batching_window_s": 1}, "batch_size"),
-    ("q", {"batch_size": 11}, "maximum_batching_window_s"),
-    ("q", {"maximum_batching_window_s": 301}, "maximum_batching_window_s"),
-    ("q", {"maximum_batching_window_s": -1}, "maximum_batching_window_s"),
-    ("q", {"maximum_concurrency": 1}, "maximum_concurrency"),
-    ("q", {"maximum_concurrency": 1001}, "maximum_concurrency"),
-    ("q", {"concurrency_cap": 0}, "concurrency_cap"),
+_ESM = "[S2:API_CreateEventSourceMapping.md]"
+
+
+@pytest.mark.parametrize("queue, kwargs, message", [
+    ("q", {"batch_size": 0},
+     f"batch_size=0 is not valid: BatchSize (standard queue) must be between 1 and 10,000 {_ESM}"),
+    ("q", {"batch_size": 10_001, "maximum_batching_window_s": 1},
+     "batch_size=10001 is not valid: BatchSize (standard queue) must be between 1 and 10,000 "
+     f"{_ESM}"),
+    ("q", {"batch_size": 5.0},
+     "batch_size=5.0 is not valid: BatchSize (standard queue) must be between 1 and 10,000 "
+     f"{_ESM}"),
+    ("q.fifo", {"batch_size": 11, "maximum_batching_window_s": 1},
+     f"batch_size=11 is not valid: BatchSize (FIFO queue) must be between 1 and 10 {_ESM}"),
+    ("q", {"batch_size": 11},
+     "maximum_batching_window_s=0 is not valid: at least 1 second when batch_size is more than "
+     "10 (batch_size=11)"),
+    ("q", {"maximum_batching_window_s": 301},
+     "maximum_batching_window_s=301 is not valid: MaximumBatchingWindowInSeconds must be "
+     f"between 0 and 300 s {_ESM}"),
+    ("q", {"maximum_batching_window_s": -1},
+     "maximum_batching_window_s=-1 is not valid: MaximumBatchingWindowInSeconds must be "
+     f"between 0 and 300 s {_ESM}"),
+    ("q", {"maximum_batching_window_s": float("nan")},
+     "maximum_batching_window_s=nan is not valid: MaximumBatchingWindowInSeconds must be "
+     f"between 0 and 300 s {_ESM}"),
+    ("q", {"maximum_concurrency": 1},
+     "maximum_concurrency=1 is not valid: ScalingConfig.MaximumConcurrency must be None "
+     "(no limit) or between 2 and 1,000 [S11][S42]"),
+    ("q", {"maximum_concurrency": 1001},
+     "maximum_concurrency=1001 is not valid: ScalingConfig.MaximumConcurrency must be None "
+     "(no limit) or between 2 and 1,000 [S11][S42]"),
+    ("q", {"concurrency_cap": 0},
+     "concurrency_cap=0 is not valid: an integer of at least 1 batches"),
+    ("q", {"initial_concurrency": True},
+     "initial_concurrency=True is not valid: an integer of at least 1 batches"),
+    ("q", {"scale_up_per_minute": 0},
+     "scale_up_per_minute=0 is not valid: a number above 0 batches per minute"),
 ])
 def test_settings_are_validated_like_create_event_source_mapping(
-        queue: str, kwargs: dict, field: str) -> None:
+        queue: str, kwargs: dict, message: str) -> None:
     p = _platform(lambda e, c: None)
     q = Queue(p, queue, content_based_deduplication=queue.endswith(".fifo"))
     with pytest.raises(InvalidParameterValueException) as err:
         SqsEventSourceMapping(p, q, "f", **kwargs)
-    assert str(err.value).startswith(field)
+    assert str(err.value) == message
 
 
 def test_largest_settings_are_accepted() -> None:

@@ -355,27 +355,58 @@ def test_events_have_the_exact_stream_shapes() -> None:
                         "eventVersion", "eventName", "eventSourceARN", "awsRegion"}
 
 
-@pytest.mark.parametrize(("kwargs", "field"), [
-    ({"batch_size": 0}, "batch_size"), ({"batch_size": 10_001}, "batch_size"),
-    ({"maximum_batching_window_s": 301}, "maximum_batching_window_s"),
-    ({"maximum_batching_window_s": -1}, "maximum_batching_window_s"),
-    ({"starting_position": "AT_TIMESTAMP"}, "starting_position"),
-    ({"parallelization_factor": 11}, "parallelization_factor"),
-    ({"parallelization_factor": 0}, "parallelization_factor"),
-    ({"maximum_retry_attempts": -2}, "maximum_retry_attempts"),
-    ({"maximum_retry_attempts": 10_001}, "maximum_retry_attempts"),
-    ({"maximum_record_age_s": 59}, "maximum_record_age_s"),
-    ({"maximum_record_age_s": 604_801}, "maximum_record_age_s"),
-    ({"on_failure": "arn:aws:sqs:dlq"}, "on_failure"),
+_ESM = "[S2:API_CreateEventSourceMapping.md]"
+
+
+@pytest.mark.parametrize(("kwargs", "field", "rule"), [
+    ({"batch_size": 0}, "batch_size", f"BatchSize must be between 1 and 10,000 {_ESM}"),
+    ({"batch_size": 10_001}, "batch_size", f"BatchSize must be between 1 and 10,000 {_ESM}"),
+    ({"batch_size": 10.0}, "batch_size", f"BatchSize must be between 1 and 10,000 {_ESM}"),
+    ({"maximum_batching_window_s": 301}, "maximum_batching_window_s",
+     f"MaximumBatchingWindowInSeconds must be between 0 and 300 s {_ESM}"),
+    ({"maximum_batching_window_s": -1}, "maximum_batching_window_s",
+     f"MaximumBatchingWindowInSeconds must be between 0 and 300 s {_ESM}"),
+    ({"starting_position": "AT_TIMESTAMP"}, "starting_position",
+     "TRIM_HORIZON or LATEST (AT_TIMESTAMP is not simulated)"),
+    ({"parallelization_factor": 11}, "parallelization_factor",
+     "ParallelizationFactor must be between 1 and 10 [S2:with-kinesis.md][S2:with-ddb.md]"),
+    ({"parallelization_factor": 0}, "parallelization_factor",
+     "ParallelizationFactor must be between 1 and 10 [S2:with-kinesis.md][S2:with-ddb.md]"),
+    ({"maximum_retry_attempts": -2}, "maximum_retry_attempts",
+     f"MaximumRetryAttempts must be between -1 and 10,000 {_ESM}"),
+    ({"maximum_retry_attempts": 10_001}, "maximum_retry_attempts",
+     f"MaximumRetryAttempts must be between -1 and 10,000 {_ESM}"),
+    ({"maximum_record_age_s": 59}, "maximum_record_age_s",
+     "MaximumRecordAgeInSeconds must be -1 (no limit) or between 60 and 604,800 s (1 s steps) "
+     f"{_ESM}"),
+    ({"maximum_record_age_s": 604_801}, "maximum_record_age_s",
+     "MaximumRecordAgeInSeconds must be -1 (no limit) or between 60 and 604,800 s (1 s steps) "
+     f"{_ESM}"),
+    ({"maximum_record_age_s": -1.0}, "maximum_record_age_s",
+     "MaximumRecordAgeInSeconds must be -1 (no limit) or between 60 and 604,800 s (1 s steps) "
+     f"{_ESM}"),
+    ({"on_failure": "arn:aws:sqs:dlq"}, "on_failure",
+     "an SQS queue, an SNS topic, an object with send() or a list (an SQS queue or SNS topic on "
+     "AWS)"),
 ])
-def test_settings_are_validated_like_create_event_source_mapping(kwargs: dict,
-                                                                 field: str) -> None:
+def test_settings_are_validated_like_create_event_source_mapping(kwargs: dict, field: str,
+                                                                 rule: str) -> None:
     p = Platform()
     p.create_function("f", lambda e, c: None)
     s = KinesisStream(p, "s")
     with pytest.raises(InvalidParameterValueException) as e:
         StreamEventSourceMapping(p, s, "f", **kwargs)
+    value = next(iter(kwargs.values()))
     assert e.value.field == field
+    assert str(e.value) == f"{field}={value!r} is not valid: {rule}"
+
+
+def test_record_age_minus_one_means_no_limit() -> None:
+    p = Platform()
+    p.create_function("f", lambda e, c: None)
+    m = StreamEventSourceMapping(p, KinesisStream(p, "s"), "f", maximum_record_age_s=-1,
+                                 maximum_retry_attempts=-1, maximum_batching_window_s=0.5)
+    assert (m.maximum_record_age_s, m.maximum_retry_attempts) == (-1, -1)
 
 
 def test_sources_and_functions_must_exist() -> None:

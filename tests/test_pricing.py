@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -43,7 +44,7 @@ def quantities(bill: CostEstimate) -> dict[str, float]:
 def test_page_example_1_mobile_backend() -> None:
     # PRICING_PAGE, "Example 1: Mobile application backend": 3M requests, 120 ms, 1536 MB, x86,
     # free tier: 140,000 GB-s -> $2.33, 2M requests -> $0.40, total $2.73.
-    bill = estimate(requests=3_000_000, avg_duration_ms=120, memory_mb=1536)
+    bill = estimate(requests=3_000_000, avg_duration_ms=120, memory_mb=1536, free_tier=True)
     assert quantities(bill) == {"Requests": 2_000_000, "Duration": 140_000}
     assert amounts(bill) == {"Requests": 0.40, "Duration": 2.33}
     assert bill.total == 2.73
@@ -62,7 +63,7 @@ def test_page_example_3_ephemeral_storage() -> None:
     # PRICING_PAGE, "Example 3: Performing ML on customer support tickets": 6M requests, 280 ms,
     # 4096 MB, 2048 MB ephemeral: $105.33 + $1 + $0.08 (2,520,000 GB-s) = $106.41.
     bill = estimate(requests=6_000_000, avg_duration_ms=280, memory_mb=4096,
-                    ephemeral_storage_mb=2048)
+                    ephemeral_storage_mb=2048, free_tier=True)
     assert quantities(bill) == {
         "Requests": 5_000_000, "Duration": 6_320_000, "Ephemeral storage": 2_520_000,
     }
@@ -78,8 +79,7 @@ def test_page_pc_example_1_mobile_launch_from_usage() -> None:
         requests=3_000_000,
         gb_seconds=gb_seconds(2_500_000 * 120, 1536),
         provisioned_gb_seconds=100 * 1536 / 1024 * 8 * 3600,
-        provisioned_duration_gb_seconds=gb_seconds(500_000 * 100, 1536),
-    )
+        provisioned_duration_gb_seconds=gb_seconds(500_000 * 100, 1536), free_tier=True)
     assert quantities(bill) == {
         "Requests": 2_000_000, "Duration": 50_000,
         "Duration (PC enabled)": 75_000, "Provisioned concurrency": 4_320_000,
@@ -113,17 +113,18 @@ def test_page_arm_example_durable_functions_compute_and_requests() -> None:
     # 32,000,000 GB-s - 400,000 free = 31.6M x $0.0000133334 = $421.34; 2M requests - 1M free
     # = $0.20. (Its durable-operation and storage lines are not Lambda compute: not modelled.)
     bill = estimate(requests=2_000_000, avg_duration_ms=16_000, memory_mb=1024,
-                    architecture="arm64")
+                    architecture="arm64", free_tier=True)
     assert quantities(bill) == {"Requests": 1_000_000, "Duration": 31_600_000}
     assert amounts(bill) == {"Requests": 0.20, "Duration": 421.34}
-    usage = estimate_usage(requests=2_000_000, gb_seconds=32_000_000, architecture="arm64")
+    usage = estimate_usage(requests=2_000_000, gb_seconds=32_000_000, architecture="arm64",
+                           free_tier=True)
     assert usage.lines == bill.lines
 
 
 def test_page_response_streaming_example_compute_and_requests() -> None:
     # PRICING_PAGE, HTTP response streaming example: 3M requests, 500 ms, 1536 MB, x86:
     # 1,850,000 GB-s -> $30.83 and $0.40 (its bytes-streamed line is not modelled).
-    bill = estimate(requests=3_000_000, avg_duration_ms=500, memory_mb=1536)
+    bill = estimate(requests=3_000_000, avg_duration_ms=500, memory_mb=1536, free_tier=True)
     assert amounts(bill) == {"Requests": 0.40, "Duration": 30.83}
 
 
@@ -136,11 +137,12 @@ def test_legacy_page_example_1_with_its_own_price_table() -> None:
         x86_64=dataclasses.replace(PRICE_TABLE.x86_64,
                                    duration_tiers=(DurationTier(None, 0.00001667),)),
     )
-    old = estimate(requests=3_000_000, avg_duration_ms=1000, memory_mb=512, prices=legacy)
+    old = estimate(requests=3_000_000, avg_duration_ms=1000, memory_mb=512, prices=legacy,
+                   free_tier=True)
     assert amounts(old) == {"Requests": 0.40, "Duration": 18.34}
     assert old.total == 18.74
     assert "[S17]" in old.notes[0]
-    now = estimate(requests=3_000_000, avg_duration_ms=1000, memory_mb=512)
+    now = estimate(requests=3_000_000, avg_duration_ms=1000, memory_mb=512, free_tier=True)
     assert amounts(now)["Duration"] == 18.33
 
 
@@ -157,12 +159,12 @@ def test_free_tier_off_bills_everything() -> None:
 
 def test_usage_exactly_at_the_free_tier_costs_nothing() -> None:
     # 1M requests x 400 ms x 1 GB = 400,000 GB-s: exactly the allowance [S16]
-    bill = estimate(requests=1_000_000, avg_duration_ms=400, memory_mb=1024)
+    bill = estimate(requests=1_000_000, avg_duration_ms=400, memory_mb=1024, free_tier=True)
     assert quantities(bill) == {"Requests": 0, "Duration": 0}
     assert bill.total == 0.0
     assert any(note.startswith("free tier applied: 1M requests, 400,000 GB-s") for note in
                bill.notes)
-    over = estimate(requests=1_100_000, avg_duration_ms=400, memory_mb=1024)
+    over = estimate(requests=1_100_000, avg_duration_ms=400, memory_mb=1024, free_tier=True)
     assert quantities(over) == {"Requests": 100_000, "Duration": 40_000}
     assert amounts(over) == {"Requests": 0.02, "Duration": 0.67}
 
@@ -178,7 +180,7 @@ def test_free_tier_never_reduces_provisioned_lines() -> None:
 
 def test_pc_enabled_function_gets_no_free_tier_and_says_why() -> None:
     bill = estimate(requests=500_000, avg_duration_ms=100, memory_mb=1024,
-                    provisioned_concurrency=1, provisioned_hours=1)
+                    provisioned_concurrency=1, provisioned_hours=1, free_tier=True)
     assert quantities(bill)["Requests"] == 500_000  # not reduced by the 1M free requests
     assert any("does not apply to functions with provisioned concurrency" in n
                for n in bill.notes)
@@ -186,10 +188,10 @@ def test_pc_enabled_function_gets_no_free_tier_and_says_why() -> None:
 
 
 def test_provisioned_concurrency_needs_both_count_and_hours() -> None:
-    plain = estimate(requests=2_000_000, avg_duration_ms=50, memory_mb=256)
+    plain = estimate(requests=2_000_000, avg_duration_ms=50, memory_mb=256, free_tier=True)
     for pc, hours in ((5, 0), (0, 8)):
         bill = estimate(requests=2_000_000, avg_duration_ms=50, memory_mb=256,
-                        provisioned_concurrency=pc, provisioned_hours=hours)
+                        provisioned_concurrency=pc, provisioned_hours=hours, free_tier=True)
         assert bill.lines == plain.lines
         assert any(note.startswith("provisioned concurrency ignored") for note in bill.notes)
 
@@ -208,7 +210,7 @@ def test_duration_is_rounded_up_to_one_ms() -> None:
 
 def test_provisioned_time_is_rounded_up_to_five_minutes() -> None:
     bill = estimate(requests=0, avg_duration_ms=100, memory_mb=1024,
-                    provisioned_concurrency=10, provisioned_hours=8 + 1 / 60)
+                    provisioned_concurrency=10, provisioned_hours=8 + 1 / 60, free_tier=True)
     assert quantities(bill)["Provisioned concurrency"] == 10 * 1 * (8 * 60 + 5) * 60
     assert any("billed as 485 min" in note for note in bill.notes)
 
@@ -237,7 +239,7 @@ def test_arm_tier_boundaries() -> None:
 
 
 def test_tier_lines_are_named_with_their_bounds() -> None:
-    bill = estimate_usage(requests=0, gb_seconds=20e9, architecture="arm64")
+    bill = estimate_usage(requests=0, gb_seconds=20e9, architecture="arm64", free_tier=True)
     names = [line.name for line in bill.lines]
     assert names == ["Requests", "Duration", "Duration, tier 2 (7.5B–18.75B GB-s)",
                      "Duration, tier 3 (over 18.75B GB-s)"]
@@ -257,25 +259,30 @@ def test_tiers_are_per_architecture() -> None:
 
 # --- validation ----------------------------------------------------------------------------
 
+MEMORY_RULE = "MemorySize must be between 128 and 10,240 MB (1 MB steps) [S3]"
+TMP_RULE = "EphemeralStorage must be between 512 and 10,240 MB (1 MB steps) [S3]"
+DURATION_RULE = "a finite number from 0 to 900,000 ms (Timeout is at most 900 s [S3])"
+
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"memory_mb": 100}, "memory_mb=100 is outside the allowed range 128–10,240 MB"),
-        ({"memory_mb": 10_241}, "memory_mb=10241 is outside the allowed range 128–10,240 MB"),
-        ({"memory_mb": 256.5}, "memory_mb=256.5 must be a whole number of MB"),
-        ({"architecture": "x86"}, "architecture='x86' is not one of 'x86_64', 'arm64'"),
-        ({"ephemeral_storage_mb": 256},
-         "ephemeral_storage_mb=256 is outside the allowed range 512–10,240 MB"),
+        ({"memory_mb": 100}, "memory_mb=100 is not valid: " + MEMORY_RULE),
+        ({"memory_mb": 10_241}, "memory_mb=10241 is not valid: " + MEMORY_RULE),
+        ({"memory_mb": 256.5}, "memory_mb=256.5 is not valid: " + MEMORY_RULE),
+        ({"architecture": "x86"},
+         "architecture='x86' is not valid: Architectures must be one of 'x86_64', 'arm64'"),
+        ({"ephemeral_storage_mb": 256}, "ephemeral_storage_mb=256 is not valid: " + TMP_RULE),
         ({"ephemeral_storage_mb": 20_000},
-         "ephemeral_storage_mb=20000 is outside the allowed range 512–10,240 MB"),
-        ({"avg_duration_ms": -1}, "avg_duration_ms=-1 is outside the allowed range 0–900,000 ms"),
-        ({"avg_duration_ms": 900_001},
-         "avg_duration_ms=900001 is outside the allowed range 0–900,000 ms"),
-        ({"requests": -1}, "requests=-1 must be a whole number >= 0"),
-        ({"requests": 1.5}, "requests=1.5 must be a whole number >= 0"),
-        ({"provisioned_concurrency": -2}, "provisioned_concurrency=-2 must be a whole number"),
-        ({"provisioned_hours": math.inf}, "provisioned_hours=inf must be a finite number"),
+         "ephemeral_storage_mb=20000 is not valid: " + TMP_RULE),
+        ({"avg_duration_ms": -1}, "avg_duration_ms=-1 is not valid: " + DURATION_RULE),
+        ({"avg_duration_ms": 900_001}, "avg_duration_ms=900001 is not valid: " + DURATION_RULE),
+        ({"requests": -1}, "requests=-1 is not valid: an integer of at least 0"),
+        ({"requests": 1.5}, "requests=1.5 is not valid: an integer of at least 0"),
+        ({"provisioned_concurrency": -2},
+         "provisioned_concurrency=-2 is not valid: an integer of at least 0"),
+        ({"provisioned_hours": math.inf},
+         "provisioned_hours=inf is not valid: a finite number of at least 0"),
     ],
 )
 def test_estimate_rejects_bad_input_naming_field_value_and_range(
@@ -283,25 +290,41 @@ def test_estimate_rejects_bad_input_naming_field_value_and_range(
 ) -> None:
     args: dict[str, object] = {"requests": 1000, "avg_duration_ms": 100, "memory_mb": 128}
     args.update(kwargs)
-    with pytest.raises(ValueError, match="^" + message.replace("(", r"\(")):
+    with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
         estimate(**args)  # type: ignore[arg-type]
 
 
 def test_other_functions_reject_bad_input() -> None:
-    with pytest.raises(ValueError, match="gb_seconds=-1.0 must be a finite number >= 0"):
-        estimate_usage(requests=1, gb_seconds=-1.0)
-    with pytest.raises(ValueError, match="architecture='arm'"):
-        estimate_usage(requests=1, gb_seconds=1.0, architecture="arm")
+    with pytest.raises(ValueError,
+                       match=r"^gb_seconds=-1\.0 is not valid: a finite number of at least 0$"):
+        estimate_usage(requests=1, gb_seconds=-1.0, free_tier=True)
+    with pytest.raises(ValueError, match="^architecture='arm' is not valid: Architectures must "
+                       "be one of 'x86_64', 'arm64'$"):
+        estimate_usage(requests=1, gb_seconds=1.0, architecture="arm", free_tier=True)
     with pytest.raises(ValueError, match="billed_ms_total"):
         gb_seconds(-5, 128)
     with pytest.raises(ValueError, match="hourly_price"):
         always_on_cost(instances=1, hourly_price=-0.1)
-    with pytest.raises(ValueError, match="instances=1.5"):
+    with pytest.raises(ValueError, match=r"^instances=1\.5 is not valid: an integer of at least "
+                       r"0$"):
         always_on_cost(instances=1.5, hourly_price=0.1)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="monthly_fixed_cost"):
-        break_even_requests(avg_duration_ms=100, memory_mb=128, monthly_fixed_cost=math.nan)
-    with pytest.raises(ValueError, match="memory_mb=64 is outside"):
-        break_even_requests(avg_duration_ms=100, memory_mb=64, monthly_fixed_cost=10)
+        break_even_requests(avg_duration_ms=100, memory_mb=128, monthly_fixed_cost=math.nan,
+                            free_tier=True)
+    with pytest.raises(ValueError, match="^memory_mb=64 is not valid: " + re.escape(MEMORY_RULE)):
+        break_even_requests(avg_duration_ms=100, memory_mb=64, monthly_fixed_cost=10,
+                            free_tier=True)
+
+
+def test_sizes_may_be_integral_floats_but_counts_must_be_integers() -> None:
+    as_float = estimate(requests=10, avg_duration_ms=1, memory_mb=256.0,
+                        free_tier=True)  # type: ignore[arg-type]
+    assert as_float == estimate(requests=10, avg_duration_ms=1, memory_mb=256, free_tier=True)
+    with pytest.raises(ValueError, match=r"^requests=10\.0 is not valid: an integer"):
+        estimate(requests=10.0, avg_duration_ms=1, memory_mb=256,
+                 free_tier=True)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="^memory_mb=True is not valid"):
+        estimate(requests=10, avg_duration_ms=1, memory_mb=True, free_tier=True)
 
 
 # --- always-on fleet and break-even --------------------------------------------------------
@@ -315,18 +338,21 @@ def test_always_on_cost_is_instances_times_price_times_hours() -> None:
 
 def test_break_even_is_exact_to_one_request() -> None:
     fixed = always_on_cost(instances=2, hourly_price=0.0416)
-    n = break_even_requests(avg_duration_ms=120, memory_mb=1536, monthly_fixed_cost=fixed)
+    n = break_even_requests(avg_duration_ms=120, memory_mb=1536, monthly_fixed_cost=fixed,
+                            free_tier=True)
 
     def bill(r: int) -> float:
-        return estimate(requests=r, avg_duration_ms=120, memory_mb=1536).total
+        return estimate(requests=r, avg_duration_ms=120, memory_mb=1536, free_tier=True).total
 
     assert bill(n - 1) < fixed <= bill(n)
     assert 20_000_000 < n < 40_000_000  # ~$2.7 per 3M requests, so a few tens of millions
 
 
 def test_break_even_of_nothing_is_zero_and_free_tier_moves_it() -> None:
-    assert break_even_requests(avg_duration_ms=100, memory_mb=128, monthly_fixed_cost=0) == 0
-    with_free = break_even_requests(avg_duration_ms=100, memory_mb=128, monthly_fixed_cost=5)
+    assert break_even_requests(avg_duration_ms=100, memory_mb=128, monthly_fixed_cost=0,
+                               free_tier=True) == 0
+    with_free = break_even_requests(avg_duration_ms=100, memory_mb=128, monthly_fixed_cost=5,
+                                    free_tier=True)
     without = break_even_requests(avg_duration_ms=100, memory_mb=128, monthly_fixed_cost=5,
                                   free_tier=False)
     assert without < with_free
@@ -341,7 +367,7 @@ def test_break_even_out_of_reach_raises_instead_of_looping() -> None:
     )
     with pytest.raises(ValueError, match="monthly_fixed_cost=1.0 is out of reach"):
         break_even_requests(avg_duration_ms=100, memory_mb=128, monthly_fixed_cost=1.0,
-                            prices=free)
+                            prices=free, free_tier=True)
 
 
 @settings(max_examples=25, deadline=None)
@@ -352,9 +378,9 @@ def test_break_even_out_of_reach_raises_instead_of_looping() -> None:
 )
 def test_break_even_grows_with_the_fixed_cost(low: float, extra: float, arch: str) -> None:
     a = break_even_requests(avg_duration_ms=50, memory_mb=512, monthly_fixed_cost=low,
-                            architecture=arch)
+                            architecture=arch, free_tier=True)
     b = break_even_requests(avg_duration_ms=50, memory_mb=512, monthly_fixed_cost=low + extra,
-                            architecture=arch)
+                            architecture=arch, free_tier=True)
     assert a <= b
 
 
@@ -409,9 +435,9 @@ def test_every_line_is_its_product_rounded_to_the_cent_and_total_is_their_sum(
 
 
 def test_arm_duration_is_cheaper_than_x86() -> None:
-    x86 = estimate(requests=10_000_000, avg_duration_ms=200, memory_mb=1024)
+    x86 = estimate(requests=10_000_000, avg_duration_ms=200, memory_mb=1024, free_tier=True)
     arm = estimate(requests=10_000_000, avg_duration_ms=200, memory_mb=1024,
-                   architecture="arm64")
+                   architecture="arm64", free_tier=True)
     assert amounts(arm)["Requests"] == amounts(x86)["Requests"]
     assert amounts(arm)["Duration"] < amounts(x86)["Duration"]
 
@@ -421,7 +447,7 @@ def test_arm_duration_is_cheaper_than_x86() -> None:
 
 def test_table_lists_every_line_total_and_notes() -> None:
     bill = estimate(requests=6_000_000, avg_duration_ms=280, memory_mb=4096,
-                    ephemeral_storage_mb=2048)
+                    ephemeral_storage_mb=2048, free_tier=True)
     text = bill.table()
     assert str(bill) == text
     lines = text.splitlines()
@@ -444,7 +470,7 @@ def test_price_table_names_its_source_and_is_frozen() -> None:
     assert [t.up_to_gb_seconds for t in arm.duration_tiers] == [7.5e9, 18.75e9, None]
     with pytest.raises(dataclasses.FrozenInstanceError):
         PRICE_TABLE.region = "eu-west-1"  # type: ignore[misc]
-    bill = estimate(requests=1, avg_duration_ms=1, memory_mb=128)
+    bill = estimate(requests=1, avg_duration_ms=1, memory_mb=128, free_tier=True)
     with pytest.raises(dataclasses.FrozenInstanceError):
         bill.total = 1.0  # type: ignore[misc]
     assert bill.notes[0] == "prices: AWS Lambda us-east-1 x86_64, as of 2025-10-28 [S16]"

@@ -62,7 +62,7 @@ def test_break_even_shown_equals_pricing_break_even_requests(calc: CostCalculato
     _set(calc, duration=100, memory=512, instances=2, hourly=0.0416)
     server = pricing.always_on_cost(instances=2, hourly_price=0.0416)
     expected = pricing.break_even_requests(avg_duration_ms=100, memory_mb=512,
-                                           monthly_fixed_cost=server)
+                                           monthly_fixed_cost=server, free_tier=True)
     assert calc.server_monthly == server == 60.74
     assert calc.break_even == expected
     assert f"class='lk-break-even'>{expected:,}<" in calc.compare_html.value
@@ -92,7 +92,8 @@ def test_chart_lines_are_the_estimate_and_the_flat_server_cost(calc: CostCalcula
     lam, server, _be, you = calc.chart.data
     assert len(lam.x) > 20 and list(lam.x) == sorted(lam.x)
     for n, y in list(zip(lam.x, lam.y, strict=True))[::7]:
-        assert y == pricing.estimate(requests=int(n), avg_duration_ms=80, memory_mb=256).total
+        assert y == pricing.estimate(requests=int(n), avg_duration_ms=80, memory_mb=256,
+                                     free_tier=True).total
     assert max(lam.x) > (calc.break_even or 0)  # the crossing is on the chart
     assert set(server.y) == {calc.server_monthly}
     assert list(you.x) == [1_000_000] and list(you.y) == [calc.bill.total]

@@ -283,23 +283,41 @@ def test_describe_lines() -> None:
 @pytest.mark.parametrize(
     ("make", "pattern"),
     [
-        (lambda: Poisson(-1.0), r"Poisson\.rate_per_s = -1\.0 .*>= 0 \(req/s\)"),
-        (lambda: Poisson(float("nan")), r"Poisson\.rate_per_s = nan .*finite"),
-        (lambda: Poisson(math.inf), r"Poisson\.rate_per_s = inf"),
-        (lambda: Constant(2.0, start_s=-1.0), r"Constant\.start_s = -1\.0"),
-        (lambda: Burst(-1), r"Burst\.count = -1 .*>= 0"),
-        (lambda: Burst(2.5), r"Burst\.count = 2\.5 .*whole number"),  # type: ignore[arg-type]
-        (lambda: Burst(1, spread_s=-2.0), r"Burst\.spread_s = -2\.0"),
+        (lambda: Poisson(-1.0),
+         r"Poisson\.rate_per_s=-1\.0 is not valid: a finite number of at least 0 req/s$"),
+        (lambda: Poisson(float("nan")),
+         r"Poisson\.rate_per_s=nan is not valid: a finite number of at least 0 req/s$"),
+        (lambda: Poisson(math.inf),
+         r"Poisson\.rate_per_s=inf is not valid: a finite number of at least 0 req/s$"),
+        (lambda: Constant(2.0, start_s=-1.0),
+         r"Constant\.start_s=-1\.0 is not valid: a finite number of at least 0 s$"),
+        (lambda: Burst(-1), r"Burst\.count=-1 is not valid: an integer of at least 0$"),
+        (lambda: Burst(2.5),  # type: ignore[arg-type]
+         r"Burst\.count=2\.5 is not valid: an integer of at least 0$"),
+        (lambda: Burst(1, spread_s=-2.0),
+         r"Burst\.spread_s=-2\.0 is not valid: a finite number of at least 0 s$"),
         (lambda: Steps(()), r"Steps\.steps = \(\) is empty"),
-        (lambda: Steps(((0.0, 1.0), (5.0, -3.0))), r"steps\[1\]\.rate_per_s = -3\.0 .*>= 0"),
-        (lambda: Steps(((5.0, 1.0), (5.0, 2.0))), r"steps\[1\]\.start_s = 5\.0 .*> 5"),
-        (lambda: Steps(((5.0, 1.0), (2.0, 2.0))), r"steps\[1\]\.start_s = 2\.0 .*> 5"),
+        (lambda: Steps(((0.0, 1.0), (5.0, -3.0))),
+         r"Steps\.steps\[1\]\.rate_per_s=-3\.0 is not valid: a finite number of at least 0 "
+         r"req/s$"),
+        (lambda: Steps(((5.0, 1.0), (5.0, 2.0))),
+         r"Steps\.steps\[1\]\.start_s=5\.0 is not valid: a finite number above 5 s "
+         r"\(the previous start; starts must increase\)$"),
+        (lambda: Steps(((5.0, 1.0), (2.0, 2.0))),
+         r"Steps\.steps\[1\]\.start_s=2\.0 is not valid: a finite number above 5 s"),
         (lambda: Steps(((0.0,),)), r"steps\[0\] = \(0\.0,\).*pair"),  # type: ignore[arg-type]
-        (lambda: Diurnal(5.0, peak_to_trough=0.5), r"peak_to_trough = 0\.5 .*>= 1"),
-        (lambda: Diurnal(float("nan")), r"mean_rate_per_s = nan"),
-        (lambda: Diurnal(5.0, period_s=0.0), r"period_s = 0\.0 .*> 0"),
-        (lambda: Replay((1.0, -2.0)), r"Replay\.timestamps\[1\] = -2\.0 .*>= 0"),
-        (lambda: Replay((1.0, math.nan)), r"Replay\.timestamps\[\d\] = nan"),
+        (lambda: Diurnal(5.0, peak_to_trough=0.5),
+         r"Diurnal\.peak_to_trough=0\.5 is not valid: a number of at least 1$"),
+        (lambda: Diurnal(float("nan")),
+         r"Diurnal\.mean_rate_per_s=nan is not valid: a finite number of at least 0 req/s$"),
+        (lambda: Diurnal(5.0, period_s=0.0),
+         r"Diurnal\.period_s=0\.0 is not valid: a finite number above 0 s$"),
+        (lambda: Diurnal(5.0, peak_at_s=math.inf),
+         r"Diurnal\.peak_at_s=inf is not valid: a finite number \(s\)$"),
+        (lambda: Replay((1.0, -2.0)),
+         r"Replay\.timestamps\[1\]=-2\.0 is not valid: a finite number of at least 0 s$"),
+        (lambda: Replay((1.0, math.nan)),
+         r"Replay\.timestamps\[\d\]=nan is not valid: a finite number of at least 0 s$"),
     ],
 )
 def test_bad_parameters_raise_value_error_naming_field_value_and_range(
@@ -310,11 +328,13 @@ def test_bad_parameters_raise_value_error_naming_field_value_and_range(
 
 
 def test_bad_call_arguments() -> None:
-    with pytest.raises(ValueError, match=r"duration_s = -1\.0"):
+    with pytest.raises(ValueError, match=r"^arrival_times\.duration_s=-1\.0 is not valid: "
+                       r"a finite number of at least 0 s$"):
         Poisson(1.0).arrival_times(rng(), -1.0)
     with pytest.raises(TypeError, match="numpy.random.Generator"):
         Poisson(1.0).arrival_times(42, 10.0)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match=r"bin_s = 0"):
+    with pytest.raises(ValueError, match=r"^rate_series\.bin_s=0 is not valid: "
+                       r"a finite number above 0 s$"):
         rate_series(Poisson(1.0), rng(), 10.0, 0)
     with pytest.raises(ValueError, match=f"at most {MAX_ARRIVALS:,}"):
         Poisson(1e6).arrival_times(rng(), 86_400.0)

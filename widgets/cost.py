@@ -22,17 +22,17 @@ import math
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
-from lambdakit import pricing
+from lambdakit import pricing, quotas
+from lambdakit.models.ec2 import EC2_PRICES
 
 __all__ = ["DEFAULT_SERVER", "DEFAULT_SERVER_HOURLY", "CostCalculator"]
 
-#: The default always-on server: one t3.large (2 vCPU, 8 GiB), Linux, on-demand, us-east-1 —
-#: $0.0832/h as quoted (2026) in https://go-cloud.io/?p=10607 (a third-party EC2 pricing guide;
-#: not in lambda-facts.md yet). An example figure: check https://aws.amazon.com/ec2/pricing/.
-DEFAULT_SERVER_HOURLY = 0.0832
-DEFAULT_SERVER = "t3.large (2 vCPU, 8 GiB), Linux on-demand, us-east-1"
-_SERVER_SOURCE = ("example price, quoted for 2026 by a third-party guide "
-                  "(go-cloud.io/?p=10607); check aws.amazon.com/ec2/pricing")
+#: The default always-on server: one t3.large from lambdakit's EC2 example price table
+#: (lambdakit.models.ec2, which cites each figure). Check https://aws.amazon.com/ec2/pricing/.
+_SERVER = EC2_PRICES["t3.large"]
+DEFAULT_SERVER_HOURLY = _SERVER.usd_per_hour
+DEFAULT_SERVER = _SERVER.describe()
+_SERVER_SOURCE = f"example price, {_SERVER.source}; check aws.amazon.com/ec2/pricing"
 _CHART_POINTS = 60
 _STYLE = """<style>
 .lk-bill { border-collapse: collapse; font-size: 13px; }
@@ -49,16 +49,17 @@ class CostCalculator(widgets.VBox):
     """
 
     def __init__(self, *, requests: int = 3_000_000, avg_duration_ms: int = 120,
-                 memory_mb: int = 512, architecture: str = "x86_64", free_tier: bool = True,
+                 memory_mb: int = 512, architecture: str = "x86_64",
+                 free_tier: bool = pricing.FREE_TIER_DEFAULT,
                  instances: int = 1, hourly_price: float = DEFAULT_SERVER_HOURLY) -> None:
         self.requests = widgets.FloatLogSlider(
             value=requests, base=10, min=3, max=10, step=0.01, description="requests/month",
             readout_format=".3s", continuous_update=False, style={"description_width": "120px"},
             layout=widgets.Layout(width="460px"))
         self.avg_duration_ms = widgets.BoundedIntText(
-            value=avg_duration_ms, min=1, max=pricing.MAX_DURATION_MS,  # 900 s timeout [S3]
+            value=avg_duration_ms, min=1, max=int(quotas.limit("timeout_s") * 1000),
             description="avg duration ms", style={"description_width": "120px"})
-        lo, hi = pricing.MEMORY_MB_RANGE  # 128–10,240 MB in 1 MB steps [S3]
+        lo, hi = (int(x) for x in quotas.bounds("memory_mb"))  # 128–10,240 MB in 1 MB steps [S3]
         self.memory_mb = widgets.IntSlider(
             value=memory_mb, min=lo, max=hi, step=1, description="memory MB",
             continuous_update=False, style={"description_width": "120px"},

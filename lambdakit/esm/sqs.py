@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, Any
 from .. import events, iam
 from ..errors import InvalidParameterValueException
 from ..naming import parse_function_ref
+from ..quotas import QUOTAS, check, check_number, limit
 from ..services.queue import Queue, StoredMessage, lambda_message_attributes
 
 if TYPE_CHECKING:
@@ -69,11 +70,9 @@ __all__ = [
 SQS_INITIAL_CONCURRENCY = 5  # concurrent batches at the start [S2:with-sqs.md][S9]
 SQS_SCALE_UP_PER_MINUTE = 300  # since 6 Nov 2023; 60 before [S8][S9]
 SQS_CONCURRENCY_CAP = 1250  # newer text / re:Post; older doc text: 1,000 (uncertainty 2) [S8][S9]
-BATCH_SIZE_MAX_STANDARD = 10_000  # [S2:API_CreateEventSourceMapping.md]
-BATCH_SIZE_MAX_FIFO = 10  # [S2:API_CreateEventSourceMapping.md]
-WINDOW_MAX_S = 300  # MaximumBatchingWindowInSeconds 0–300 [S2:API_CreateEventSourceMapping.md]
-MAXIMUM_CONCURRENCY_RANGE = (2, 1000)  # ScalingConfig.MaximumConcurrency [S11][S42]
-BATCH_PAYLOAD_LIMIT = 6 * 1024 * 1024  # a batch is one synchronous invoke: 6 MB [S2:with-sqs.md]
+# BatchSize (standard and FIFO), MaximumBatchingWindowInSeconds and
+# ScalingConfig.MaximumConcurrency ranges: lambdakit.quotas (facts §2.1, §3.3).
+BATCH_PAYLOAD_LIMIT = int(limit("sync_payload_bytes"))  # one sync invoke: 6 MB [S2:with-sqs.md]
 SCALE_STEP_S = 1.0  # lambdakit assumption: the growth rate is applied in 1-second steps
 THROTTLE_RETRY_S = (1.0, 30.0)  # lambdakit assumption: first retry delay, cap (doubling)
 _SOURCE = "sqs"
@@ -421,29 +420,22 @@ def _failures(payload: Any, ids: list[str]) -> list[str] | None:
 def _check(queue: Queue, batch_size: Any, window: Any, max_conc: Any, cap: Any, initial: Any,
            per_minute: Any) -> None:
     """Validate the mapping's settings like CreateEventSourceMapping (facts §3.3)."""
-    hi = BATCH_SIZE_MAX_FIFO if queue.fifo else BATCH_SIZE_MAX_STANDARD
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) \
-            or not 1 <= batch_size <= hi:
-        raise InvalidParameterValueException(
-            "batch_size", batch_size, f"1–{hi:,} for a {'FIFO' if queue.fifo else 'standard'} "
-            f"queue [S2:API_CreateEventSourceMapping.md]")
-    if isinstance(window, bool) or not isinstance(window, int | float) \
-            or not 0 <= window <= WINDOW_MAX_S or math.isnan(window):
-        raise InvalidParameterValueException(
-            "maximum_batching_window_s", window, f"0–{WINDOW_MAX_S} seconds")
+    check("sqs_fifo_batch_size" if queue.fifo else "sqs_batch_size", batch_size, "batch_size",
+          types=_INT)
+    check("esm_batching_window_s", window, "maximum_batching_window_s", types=_INT_OR_FLOAT)
     if batch_size > 10 and window < 1:
         raise InvalidParameterValueException(
             "maximum_batching_window_s", window,
             f"at least 1 second when batch_size is more than 10 (batch_size={batch_size})")
-    lo, top = MAXIMUM_CONCURRENCY_RANGE
-    if max_conc is not None and (isinstance(max_conc, bool) or not isinstance(max_conc, int)
-                                 or not lo <= max_conc <= top):
-        raise InvalidParameterValueException(
-            "maximum_concurrency", max_conc, f"{lo}–{top:,} (or None: no limit) [S11]")
+    if max_conc is not None:
+        q = QUOTAS["sqs_maximum_concurrency"]
+        check_number("maximum_concurrency", max_conc, q.low, q.high, types=_INT,
+                     rule=q.rule(also="None (no limit)"))
     for name, value in (("concurrency_cap", cap), ("initial_concurrency", initial)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise InvalidParameterValueException(name, value, "an integer >= 1")
-    if isinstance(per_minute, bool) or not isinstance(per_minute, int | float) \
-            or not per_minute > 0:
-        raise InvalidParameterValueException(
-            "scale_up_per_minute", per_minute, "a positive number of batches per minute")
+        check_number(name, value, 1, types=_INT, unit="batches")
+    check_number("scale_up_per_minute", per_minute, 0, positive=True, finite=False,
+                 types=_INT_OR_FLOAT, unit="batches per minute")
+
+
+_INT: tuple[type, ...] = (int,)  # as before: a plain int (not a bool, not numpy's)
+_INT_OR_FLOAT: tuple[type, ...] = (int, float)

@@ -63,9 +63,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import iam
-from ..engine import SYNC_PAYLOAD_LIMIT, SourceResult
+from ..engine import SourceResult
 from ..errors import InvalidParameterValueException
 from ..naming import parse_function_ref
+from ..quotas import QUOTAS, check, check_number, limit
 from ..services.base import ServiceError
 from ..services.kinesis import Shard, ShardLog, StreamRecord
 
@@ -74,13 +75,9 @@ if TYPE_CHECKING:
 
 __all__ = ["BatchAttempt", "StreamEventSourceMapping"]
 
-BATCH_SIZE = (1, 10_000)  # Kinesis / DynamoDB Streams, default 100 (facts §3.3)
-BATCHING_WINDOW_S = (0, 300)  # facts §3.3 [S2:API_CreateEventSourceMapping.md]
-PARALLELIZATION = (1, 10)  # concurrent batches per shard (facts §2.1)
-RETRY_ATTEMPTS = (-1, 10_000)  # -1 = until the record expires (facts §3.3)
-# -1 = no limit, else 60 s to 7 days: facts §3.3 give -1 to 604,800; the 60 s floor is from
-# https://aws.amazon.com/about-aws/whats-new/2019/11/aws-lambda-supports-failure-handling-features-for-kinesis-and-dynamodb-event-sources
-RECORD_AGE_S = (60, 604_800)
+# The ranges of BatchSize, MaximumBatchingWindowInSeconds, ParallelizationFactor,
+# MaximumRetryAttempts and MaximumRecordAgeInSeconds: lambdakit.quotas (facts §2.1, §3.3).
+BATCH_PAYLOAD_LIMIT = int(limit("sync_payload_bytes"))  # a batch is one sync invoke: 6 MB [S3]
 STARTING_POSITIONS = ("TRIM_HORIZON", "LATEST")
 MAX_BACKOFF_S = 60.0  # lambdakit assumption: retry delay cap
 _BATCH_INFO = {"kinesis": "KinesisBatchInfo", "dynamodb": "DDBStreamBatchInfo"}  # [S2:with-*.md]
@@ -170,17 +167,18 @@ class StreamEventSourceMapping:
         if not isinstance(log, ShardLog):
             raise InvalidParameterValueException(
                 "source", source, "a KinesisStream, or a Table created with a stream_view_type")
-        _int_range("batch_size", batch_size, BATCH_SIZE, "BatchSize")
-        _window(maximum_batching_window_s)
+        check("stream_batch_size", batch_size, "batch_size", types=_INT)
+        check("esm_batching_window_s", maximum_batching_window_s, "maximum_batching_window_s",
+              types=_INT_OR_FLOAT)
         if starting_position not in STARTING_POSITIONS:
             raise InvalidParameterValueException(
                 "starting_position", starting_position,
                 "TRIM_HORIZON or LATEST (AT_TIMESTAMP is not simulated)")
-        _int_range("parallelization_factor", parallelization_factor, PARALLELIZATION,
-                   "ParallelizationFactor")
-        _int_range("maximum_retry_attempts", maximum_retry_attempts, RETRY_ATTEMPTS,
-                   "MaximumRetryAttempts")
-        _record_age(maximum_record_age_s)
+        check("stream_parallelization_factor", parallelization_factor,
+              "parallelization_factor", types=_INT)
+        check("stream_maximum_retry_attempts", maximum_retry_attempts, "maximum_retry_attempts",
+              types=_INT)
+        _check_record_age(maximum_record_age_s)
         if on_failure is not None and not (isinstance(on_failure, list) or any(
                 hasattr(on_failure, a) for a in ("send_message", "publish", "send"))):
             raise InvalidParameterValueException(
@@ -286,7 +284,7 @@ class StreamEventSourceMapping:
         batch: list[StreamRecord] = []
         size = _ENVELOPE
         for rec in islice(lane.pending, limit):
-            if batch and size + rec.size + 1 > SYNC_PAYLOAD_LIMIT:  # 6 MB (facts §3.3)
+            if batch and size + rec.size + 1 > BATCH_PAYLOAD_LIMIT:  # 6 MB (facts §3.3)
                 break
             batch.append(rec)
             size += rec.size + 1
@@ -456,28 +454,17 @@ def _lane_of(key: str, n: int) -> int:
     return int.from_bytes(hashlib.md5(key.encode()).digest()[:8], "big") % n
 
 
-def _int_range(field: str, value: Any, bounds: tuple[int, int], aws: str) -> None:
-    lo, hi = bounds
-    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise InvalidParameterValueException(
-            field, value, f"{aws} must be an integer from {lo:,} to {hi:,}")
+_INT: tuple[type, ...] = (int,)  # as before: a plain int (not a bool, not numpy's)
+_INT_OR_FLOAT: tuple[type, ...] = (int, float)
 
 
-def _window(value: Any) -> None:
-    lo, hi = BATCHING_WINDOW_S
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
-        raise InvalidParameterValueException(
-            "maximum_batching_window_s", value,
-            f"MaximumBatchingWindowInSeconds must be from {lo} to {hi} seconds")
-
-
-def _record_age(value: Any) -> None:
-    lo, hi = RECORD_AGE_S
-    if isinstance(value, bool) or not isinstance(value, int) or not (
-            value == -1 or lo <= value <= hi):
-        raise InvalidParameterValueException(
-            "maximum_record_age_s", value,
-            f"MaximumRecordAgeInSeconds must be -1 (no limit) or from {lo} to {hi:,} seconds")
+def _check_record_age(value: Any) -> None:
+    """-1 (no limit) or the quota's range, 60–604,800 s."""
+    if isinstance(value, int) and value == -1:
+        return
+    q = QUOTAS["stream_maximum_record_age_s"]
+    check_number("maximum_record_age_s", value, q.low, q.high, types=_INT,
+                 rule=q.rule(also="-1 (no limit)"))
 
 
 def _deliver(dest: Any, record: dict[str, Any]) -> None:
