@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ["LAMBDAKIT_HEADLESS"] = "1"
 
 from lambdakit import Burst, Fixed, Platform, Poisson  # noqa: E402
-from lambdakit.tiers import ServiceModel  # noqa: E402
+from lambdakit.models.tiers import ServiceModel  # noqa: E402
 from widgets.board import BoardHeader, EnvironmentBoard, Tile, render_board  # noqa: E402
 from widgets.playback import Playback  # noqa: E402
 

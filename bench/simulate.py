@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.simfaas_baseline import run_simfaas  # noqa: E402
 from bench.stats import agree, mean_ci95  # noqa: E402
-from lambdakit import Exponential, FixedKeepAlive, Platform, Poisson, kernel  # noqa: E402
+from lambdakit import Exponential, FixedKeepAlive, Platform, Poisson  # noqa: E402
+from lambdakit.core import kernel  # noqa: E402
 
 RATE, WARM_S, COLD_S, EXPIRY_S = 0.9, 1.991, 2.244, 600.0
 

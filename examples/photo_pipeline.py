@@ -30,7 +30,7 @@ from lambdakit import Platform
 from lambdakit.clients import client
 from lambdakit.esm import SqsEventSourceMapping
 from lambdakit.esm.streams import StreamEventSourceMapping
-from lambdakit.iam import (
+from lambdakit.function.iam import (
     AWSLambdaBasicExecutionRole,
     AWSLambdaDynamoDBExecutionRole,
     AWSLambdaSQSQueueExecutionRole,

@@ -15,9 +15,9 @@ Example:
 import importlib
 from typing import Any
 
-from .config import AsyncConfig, FunctionConfig
-from .durations import Empirical, Exponential, Fixed, LogNormal, Measured
-from .engine import AsyncAccepted, InvokeResult
+from .core.engine import AsyncAccepted, InvokeResult
+from .core.keepalive import FixedKeepAlive, KeepAlivePolicy, NeverExpire
+from .core.lifecycle import State
 from .errors import (
     IllegalStateTransition,
     InvalidParameterValueException,
@@ -27,24 +27,29 @@ from .errors import (
     ResourceNotFoundException,
     TooManyRequestsException,
 )
-from .keepalive import FixedKeepAlive, KeepAlivePolicy, NeverExpire
-from .lifecycle import State
-from .logs import LogView
-from .metrics import Metrics
-from .platform import EnvironmentView, Platform
-from .records import Record, RecordTable
+from .function.config import AsyncConfig, FunctionConfig
+from .function.durations import Empirical, Exponential, Fixed, LogNormal, Measured
+from .observers.logs import LogView
+from .observers.metrics import Metrics
+from .observers.records import Record, RecordTable
+from .observers.views import EnvironmentView
+from .platform import Platform
 from .workloads import Burst, Constant, Diurnal, Poisson, Replay, Steps, Workload
 
 __version__ = "0.1.0"
 
 # Sub-packages load on first use (``lambdakit.services``, ``from lambdakit import iam``), so
 # ``import lambdakit`` stays light; bench/import_time.py measures it.
-_LAZY = ("clients", "esm", "events", "fleet", "iam", "pricing", "services", "tiers")
+# The modules the course names by their short names live in sub-packages: ``lambdakit.pricing``
+# is :mod:`lambdakit.observers.pricing`, ``lambdakit.iam`` is :mod:`lambdakit.function.iam`...
+_LAZY = {"clients": ".clients", "esm": ".esm", "events": ".events", "services": ".services",
+         "engines": ".engines", "fleet": ".models.fleet", "tiers": ".models.tiers",
+         "iam": ".function.iam", "pricing": ".observers.pricing", "quotas": ".function.quotas"}
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        module = importlib.import_module(f".{name}", __name__)
+        module = importlib.import_module(_LAZY[name], __name__)
         globals()[name] = module
         return module
     raise AttributeError(f"module 'lambdakit' has no attribute {name!r}")
@@ -60,6 +65,6 @@ __all__ = [
     "KeepAlivePolicy", "LambdaError", "LogNormal", "LogView", "Measured", "Metrics",
     "NeverExpire", "Platform", "Poisson", "Record", "RecordTable", "Replay",
     "RequestTooLargeException", "ResourceConflictException", "ResourceNotFoundException",
-    "State", "Steps", "TooManyRequestsException", "Workload", "clients", "esm", "events",
-    "fleet", "iam", "pricing", "services", "tiers",
+    "State", "Steps", "TooManyRequestsException", "Workload", "clients", "engines", "esm",
+    "events", "fleet", "iam", "pricing", "quotas", "services", "tiers",
 ]

@@ -6,17 +6,17 @@ names, the keyword arguments and the response dicts follow boto3's, and errors a
 
 Every call:
 
-1. finds the platform — the one whose handler is running (``lambdakit.sandbox.active_owner()``),
+1. finds the platform — the one whose handler is running (``lambdakit.core.sandbox.active_owner()``),
    or the ``platform=`` given to :func:`client` (needed outside a handler);
 2. finds the calling function from the handler's environment (``AWS_LAMBDA_FUNCTION_NAME`` and
    ``AWS_LAMBDA_FUNCTION_VERSION``) and checks its execution role for the IAM action on the
-   resource's ARN (:mod:`lambdakit.iam`). A function whose ``role`` is ``None`` is *not
+   resource's ARN (:mod:`lambdakit.function.iam`). A function whose ``role`` is ``None`` is *not
    checked*, and neither is code outside a handler (it acts as the account's administrator);
 3. hands the call to the service registered in ``Platform.service(kind, name)``, which charges
    its simulated latency (``service.latency_s``) to the handler's virtual duration and may fail
    on purpose (``service.inject_failure(...)``).
 
-Denials read as AWS's do (see :mod:`lambdakit.iam`): S3 and SQS answer ``AccessDenied`` (403;
+Denials read as AWS's do (see :mod:`lambdakit.function.iam`): S3 and SQS answer ``AccessDenied`` (403;
 S3 quotes the resource ARN), SNS ``AuthorizationError`` (403), DynamoDB and Kinesis
 ``AccessDeniedException`` (400), Lambda ``AccessDeniedException`` (403) — codes and wording as
 seen in posted AWS error output (Obs.).
@@ -44,10 +44,10 @@ from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from . import iam
+from .core.sandbox import active_owner
 from .errors import LambdaError
-from .naming import parse_function_ref
-from .sandbox import active_owner
+from .function import iam
+from .function.naming import parse_function_ref
 from .services.base import ServiceError
 
 if TYPE_CHECKING:

@@ -21,30 +21,29 @@ import base64
 import os
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .config import AsyncConfig, FunctionConfig
-from .durations import DurationModel
-from .engine import AsyncAccepted, Environment, InvokeResult, SourceResult
+from .core.engine import AsyncAccepted, Environment, InvokeResult, SourceResult
+from .core.keepalive import DEFAULT_KEEP_ALIVE, KeepAlivePolicy
 from .engines import DEFAULT_ENGINE, EngineSettings, check_engine, load_engine
 from .errors import InvalidParameterValueException, ResourceConflictException
-from .keepalive import DEFAULT_KEEP_ALIVE, KeepAlivePolicy
-from .lifecycle import State
-from .logs import LogView, function_logs, report_for
-from .metrics import Metrics, compute_metrics
-from .naming import parse_function_ref
-from .pricing import (
+from .function.config import AsyncConfig, FunctionConfig
+from .function.durations import DurationModel
+from .function.naming import parse_function_ref
+from .function.versions import LATEST, FunctionVersions
+from .observers.logs import LogView, function_logs, report_for
+from .observers.metrics import Metrics, compute_metrics
+from .observers.pricing import (
     FREE_TIER_DEFAULT,
     CostEstimate,
     CostLine,
     estimate_usage,
     usage_by_architecture,
 )
-from .records import Record, RecordTable
-from .versions import LATEST, FunctionVersions
+from .observers.records import Record, RecordTable
+from .observers.views import EnvironmentView
 from .workloads import Workload
 
 PROGRESS_THRESHOLD = 200_000  # arrivals; longer runs show a progress bar unless turned off
@@ -410,7 +409,7 @@ class Platform:
         eng = self._engine
         env = eng.environments[env_id]
         served = int(np.count_nonzero(eng.records.arrays()["env"] == env_id))
-        return EnvironmentView.of(env, self.now, served)
+        return _view(env, self.now, served)
 
     def logs(self, name: str, *, request_id: str | None = None) -> LogView:
         """The function's log group: START / END / REPORT lines and the handler's output."""
@@ -431,7 +430,7 @@ class Platform:
             eng.sweep()
         env_col = eng.records.arrays()["env"]
         served = np.bincount(env_col[env_col >= 0], minlength=len(eng.environments))
-        return [EnvironmentView.of(e, self.now, int(served[e.id])) for e in eng.environments
+        return [_view(e, self.now, int(served[e.id])) for e in eng.environments
                 if name is None or e.pool.fn.name == name]
 
     def event_outcomes(self) -> Counter[str]:
@@ -487,46 +486,19 @@ class Platform:
                 f"attempts={len(self._engine.records)}>")
 
 
-@dataclass(frozen=True, slots=True)
-class EnvironmentView:
-    """A read-only snapshot of one execution environment (a tile of the environment board)."""
-
-    id: int
-    function: str
-    version: str
-    state: str  # INIT | INVOKE | IDLE | SHUTDOWN, as of the platform's clock
-    created_at: float
-    ready_at: float
-    shutdown_at: float | None
-    shutdown_reason: str
-    invocations: int
-    provisioned: bool
-    log_stream: str
-    busy_until: float
-    config: FunctionConfig  # the configuration it was created with (memory, runtime...)
-
-    @classmethod
-    def of(cls, env: Environment, now: float, invocations: int) -> EnvironmentView:
-        state = env.state.name
-        if env.state == State.INVOKE:
-            if env.busy_until <= now:
-                state = "IDLE"
-            elif now < env.ready_at:
-                state = "INIT"  # still in its cold start
-        return cls(id=env.id, function=env.pool.fn.name, version=env.pool.version, state=state,
-                   created_at=env.created_at, ready_at=env.ready_at,
-                   shutdown_at=None if env.shutdown_at == float("inf") else env.shutdown_at,
-                   shutdown_reason=env.shutdown_reason, invocations=invocations,
-                   provisioned=env.provisioned,
-                   log_stream=env.info.log_stream_name if env.info else "",
-                   busy_until=env.busy_until, config=env.pool.config)
-
-    def __repr__(self) -> str:
-        return (f"<Environment {self.id} {self.function}:{self.version} {self.state} "
-                f"invocations={self.invocations}>")
+def _view(env: Environment, now: float, invocations: int) -> EnvironmentView:
+    """The read-only snapshot of one environment as of ``now``."""
+    return EnvironmentView(
+        id=env.id, function=env.pool.fn.name, version=env.pool.version,
+        state=env.state_at(now).name, created_at=env.created_at, ready_at=env.ready_at,
+        shutdown_at=None if env.shutdown_at == float("inf") else env.shutdown_at,
+        shutdown_reason=env.shutdown_reason, invocations=invocations,
+        provisioned=env.provisioned, log_stream=env.info.log_stream_name if env.info else "",
+        busy_until=env.busy_until, config=env.pool.config)
 
 
 def _split(name: str, qualifier: str | None) -> tuple[str, str | None]:
-    """Any accepted ``FunctionName`` form (see :mod:`lambdakit.naming`) → (name, qualifier)."""
+    """Any accepted ``FunctionName`` form (:mod:`lambdakit.function.naming`) → (name,
+    qualifier)."""
     ref = parse_function_ref(name, qualifier)
     return ref.name, ref.qualifier

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .errors import InvalidParameterValueException
-from .quotas import check_number
+from .function.quotas import check_number
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -1,4 +1,5 @@
-"""Chapter 01 checks and charts against real lambdakit.tiers runs: one hint per kind of mistake."""
+"""Chapter 01 checks and charts against real lambdakit.models.tiers runs: one hint per kind of
+mistake."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 from lambdakit import Poisson
-from lambdakit.tiers import ServiceModel
+from lambdakit.models.tiers import ServiceModel
 from widgets import tiers_view
 from widgets.checks import ch01
 

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from lambdakit import Burst, Fixed, Platform
-from lambdakit.logformat import parse_report_line
+from lambdakit.observers.logformat import parse_report_line
 from widgets.checks import ch03
 
 ROOT = Path(__file__).resolve().parent.parent

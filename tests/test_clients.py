@@ -20,7 +20,7 @@ from lambdakit.clients import (
     UnknownServiceError,
     client,
 )
-from lambdakit.iam import AWSLambdaBasicExecutionRole, Role, Statement
+from lambdakit.function.iam import AWSLambdaBasicExecutionRole, Role, Statement
 from lambdakit.services.base import Service, ServiceError
 from lambdakit.services.bucket import Bucket
 from lambdakit.services.kinesis import KinesisStream

@@ -1,4 +1,4 @@
-"""widgets.compare_view renders what lambdakit.fleet computed, and stays small."""
+"""widgets.compare_view renders what lambdakit.models.fleet computed, and stays small."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lambdakit import Fixed, Steps, pricing
-from lambdakit.fleet import Autoscaling, Fleet, compare, cost_curve
+from lambdakit.models.fleet import Autoscaling, Fleet, compare, cost_curve
 from widgets.compare_view import _clip_steps, cost_chart, latency_chart, scaling_chart
 
 

@@ -1,4 +1,5 @@
-"""Tests for lambdakit.errors and lambdakit.config: AWS error shapes and configuration limits."""
+"""Tests for lambdakit.errors and lambdakit.function.config: AWS error shapes and configuration
+limits."""
 
 from __future__ import annotations
 
@@ -12,15 +13,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lambdakit.config import (
-    ARCHITECTURES,
-    RESERVED_ENV_VARS,
-    RUNTIMES,
-    AsyncConfig,
-    FunctionConfig,
-    env_size_bytes,
-    validate,
-)
 from lambdakit.errors import (
     IllegalStateTransition,
     InvalidParameterValueException,
@@ -29,6 +21,15 @@ from lambdakit.errors import (
     ResourceConflictException,
     ResourceNotFoundException,
     TooManyRequestsException,
+)
+from lambdakit.function.config import (
+    ARCHITECTURES,
+    RESERVED_ENV_VARS,
+    RUNTIMES,
+    AsyncConfig,
+    FunctionConfig,
+    env_size_bytes,
+    validate,
 )
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from lambdakit import Fixed, Platform, Poisson
 from lambdakit.clients import client
-from lambdakit.engine import Engine
+from lambdakit.core.engine import Engine
 from lambdakit.engines import (
     ENTRY_POINT_GROUP,
     EngineSettings,
@@ -121,7 +121,7 @@ def test_a_second_engine_runs_services_mappings_and_observers_unchanged() -> Non
 def test_an_installed_package_adds_an_engine_through_the_entry_point_group(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "lk_test_engine.py").write_text(textwrap.dedent("""
-        from lambdakit.engine import Engine
+        from lambdakit.core.engine import Engine
 
         def make(settings):
             engine = Engine(settings.seed, owner=settings.owner)

@@ -535,7 +535,11 @@ def test_every_record_is_processed_or_discarded_and_key_order_holds(
 
 
 def test_mapping_needs_read_permission_on_the_stream() -> None:
-    from lambdakit.iam import AWSLambdaBasicExecutionRole, AWSLambdaKinesisExecutionRole, Role
+    from lambdakit.function.iam import (
+        AWSLambdaBasicExecutionRole,
+        AWSLambdaKinesisExecutionRole,
+        Role,
+    )
 
     p = Platform(seed=3)
     KinesisStream(p, "clicks")

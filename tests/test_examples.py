@@ -11,7 +11,7 @@ from types import ModuleType
 
 import pytest
 
-from lambdakit.iam import evaluate
+from lambdakit.function.iam import evaluate
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "photo_pipeline.py"
 

@@ -1,4 +1,5 @@
-"""Tests for lambdakit.fleet: the always-on fleet simulator and its comparison with Lambda."""
+"""Tests for lambdakit.models.fleet: the always-on fleet simulator and its comparison with
+Lambda."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lambdakit import Burst, Constant, Fixed, LogNormal, Poisson, Replay, Steps, pricing
-from lambdakit.fleet import (
+from lambdakit.models.fleet import (
     EXAMPLE_HOURLY_PRICE,
     SECONDS_PER_MONTH,
     Autoscaling,

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from lambdakit import handlers
-from lambdakit.handlers import (
+from lambdakit.function import handlers
+from lambdakit.function.handlers import (
     HandlerInitError,
     error_document,
     load_handler,
@@ -339,3 +339,20 @@ def test_marshal_circular_reference() -> None:
     assert err is not None and err["errorMessage"] == (
         "Unable to marshal response: Circular reference detected"
     )
+
+
+def test_a_handlers_stack_trace_shows_only_its_own_frames_on_every_path() -> None:
+    """lambdakit plays the runtime's part: none of its frames reach the error document, whether
+    the attempt ran alone (sandbox) or inside a workload batch."""
+    from lambdakit import Fixed, Platform, Poisson
+
+    p = Platform(seed=4)
+    p.create_function("f", "app.handler", source="def handler(e, c):\n    raise KeyError('x')\n",
+                      duration=Fixed(5))
+    single = p.invoke("f").payload
+    p.run(Poisson(20), function="f", duration_s=2, progress=False)
+    docs = [p.error_document(r.index) for r in p.records("f")]
+    assert len(docs) > 5 and single == docs[0]
+    for doc in docs:
+        assert doc is not None and len(doc["stackTrace"]) == 1
+        assert "<inline:app.py>" in doc["stackTrace"][0] and "lambdakit" not in doc["stackTrace"][0]

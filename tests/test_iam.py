@@ -1,4 +1,4 @@
-"""lambdakit.iam: statements, evaluation, wildcards, denials, function permissions."""
+"""lambdakit.function.iam: statements, evaluation, wildcards, denials, function permissions."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from lambdakit import InvalidParameterValueException, LambdaError, Platform, iam
 from lambdakit.errors import ResourceConflictException, ResourceNotFoundException
-from lambdakit.iam import (
+from lambdakit.function.iam import (
     AccessDeniedException,
     Policy,
     Role,

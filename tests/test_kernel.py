@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lambdakit import Burst, Exponential, FixedKeepAlive, Platform, Poisson, kernel
+from lambdakit import Burst, Exponential, FixedKeepAlive, Platform, Poisson
+from lambdakit.core import kernel
 
 SOURCE = """
 import time
@@ -103,7 +104,8 @@ _WITHOUT_NUMBA = """
 import sys
 sys.modules["numba"] = None          # as on a Python that numba has no wheels for yet
 import lambdakit
-from lambdakit import Platform, Poisson, kernel
+from lambdakit import Platform, Poisson
+from lambdakit.core import kernel
 p = Platform(seed=3)
 p.create_function("f", lambda event, context: {"ok": True})
 p.run(Poisson(200), function="f", duration_s=30, progress=False)
@@ -120,7 +122,7 @@ def test_lambdakit_runs_without_numba() -> None:
 
 
 def test_backend_can_be_forced_by_environment_variable() -> None:
-    code = ("import sys; from lambdakit import kernel; "
+    code = ("import sys; from lambdakit.core import kernel; "
             "print(kernel.backend(), 'numba' in sys.modules)")
     env = {**os.environ, "LAMBDAKIT_KERNEL": "python"}
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

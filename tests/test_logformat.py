@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lambdakit import logformat as lf
+from lambdakit.observers import logformat as lf
 
 RID = "c793869b-ee49-115b-a5b6-4fd21e8dedac"
 

@@ -17,7 +17,7 @@ from lambdakit import (
     TooManyRequestsException,
 )
 from lambdakit.errors import InvalidParameterValueException, ResourceNotFoundException
-from lambdakit.logformat import REPORT_RE, parse_report_line
+from lambdakit.observers.logformat import REPORT_RE, parse_report_line
 
 COUNTER_MODULE = """
 count = 0

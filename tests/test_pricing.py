@@ -1,4 +1,4 @@
-"""Tests for lambdakit.pricing.
+"""Tests for lambdakit.observers.pricing.
 
 The acceptance tests reproduce the worked examples on AWS's Lambda pricing page,
 https://aws.amazon.com/lambda/pricing/ [S16] (read from a stored copy of the page), line by line
@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lambdakit.pricing import (
+from lambdakit.observers.pricing import (
     PRICE_TABLE,
     CostEstimate,
     DurationTier,

@@ -1,4 +1,5 @@
-"""Tests for lambdakit.tiers: queueing arithmetic, balancing, fail-over, series, validation."""
+"""Tests for lambdakit.models.tiers: queueing arithmetic, balancing, fail-over, series,
+validation."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lambdakit import Burst, Constant, Fixed, Poisson
-from lambdakit.tiers import ERROR_KINDS, ServiceModel, Tier, default_tiers
+from lambdakit.models.tiers import ERROR_KINDS, ServiceModel, Tier, default_tiers
 
 
 def one_tier(

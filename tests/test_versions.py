@@ -1,4 +1,4 @@
-"""Tests for lambdakit.versions: $LATEST, published versions, aliases, routing and ARNs."""
+"""Tests for lambdakit.function.versions: $LATEST, published versions, aliases, routing and ARNs."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lambdakit.config import FunctionConfig
 from lambdakit.errors import (
     InvalidParameterValueException,
     ResourceConflictException,
     ResourceNotFoundException,
 )
-from lambdakit.versions import LATEST, Alias, FunctionVersions
+from lambdakit.function.config import FunctionConfig
+from lambdakit.function.versions import LATEST, Alias, FunctionVersions
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:hello"
 

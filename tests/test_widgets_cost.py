@@ -1,4 +1,4 @@
-"""CostCalculator: every figure it shows is the one lambdakit.pricing computes."""
+"""CostCalculator: every figure it shows is the one lambdakit.observers.pricing computes."""
 
 from __future__ import annotations
 

@@ -161,7 +161,11 @@ def test_dynamodb_change_writes_the_new_image_and_the_stream_has_both_images() -
 
 
 def test_a_role_without_queue_permissions_gets_the_error_aws_gives() -> None:
-    from lambdakit.iam import AWSLambdaBasicExecutionRole, AWSLambdaSQSQueueExecutionRole, Role
+    from lambdakit.function.iam import (
+        AWSLambdaBasicExecutionRole,
+        AWSLambdaSQSQueueExecutionRole,
+        Role,
+    )
 
     p = _platform(role=Role("logs-only", policies=[AWSLambdaBasicExecutionRole]))
     panel = EventPanel(p, "fn")
@@ -177,7 +181,7 @@ def test_a_role_without_queue_permissions_gets_the_error_aws_gives() -> None:
 
 
 def test_the_panel_uses_fresh_names_and_grants_invoke_only_when_a_policy_refuses() -> None:
-    from lambdakit.iam import add_permission, can_invoke, get_policy
+    from lambdakit.function.iam import add_permission, can_invoke, get_policy
     from lambdakit.services import Bucket
 
     p = _platform()

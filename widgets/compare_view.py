@@ -1,11 +1,12 @@
-"""Plotly views of :mod:`lambdakit.fleet` results: latency, cost curve, fleet vs Lambda in time.
+"""Plotly views of :mod:`lambdakit.models.fleet` results: latency, cost curve, fleet vs Lambda
+in time.
 
-Rendering only: every number comes from a :class:`lambdakit.fleet.Comparison` (its fleet run and
-its platform's metrics) or from :func:`lambdakit.fleet.cost_curve`.
+Rendering only: every number comes from a :class:`lambdakit.models.fleet.Comparison` (its fleet
+run and its platform's metrics) or from :func:`lambdakit.models.fleet.cost_curve`.
 
 Example:
     >>> from lambdakit import Poisson
-    >>> from lambdakit.fleet import compare
+    >>> from lambdakit.models.fleet import compare
     >>> fig = latency_chart(compare(Poisson(5), 60))
     >>> [t.name for t in fig.data]
     ['fleet 2×4', 'Lambda']
@@ -21,7 +22,7 @@ import plotly.graph_objects as go
 if TYPE_CHECKING:
     import pandas as pd
 
-    from lambdakit.fleet import Comparison
+    from lambdakit.models.fleet import Comparison
 
 __all__ = ["cost_chart", "latency_chart", "scaling_chart"]
 

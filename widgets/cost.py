@@ -1,9 +1,10 @@
 """Cost calculator: a month of Lambda next to an always-on server, and where they cross.
 
-Every figure comes from :mod:`lambdakit.pricing`: the bill is ``pricing.estimate`` (each line
-and the total, facts §5 [S16]), the server is ``pricing.always_on_cost`` (instances × hourly
-price × 730 h), the crossing point is ``pricing.break_even_requests``. The chart draws the same
-``estimate`` at a range of request counts beside the flat server line, break-even marked.
+Every figure comes from :mod:`lambdakit.observers.pricing`: the bill is ``pricing.estimate``
+(each line and the total, facts §5 [S16]), the server is ``pricing.always_on_cost``
+(instances × hourly price × 730 h), the crossing point is ``pricing.break_even_requests``.
+The chart draws the same ``estimate`` at a range of request counts beside the flat server
+line, break-even marked.
 
 Example:
     >>> calc = CostCalculator(requests=3_000_000, avg_duration_ms=120, memory_mb=1536,
@@ -111,7 +112,7 @@ class CostCalculator(widgets.VBox):
         ])
         self.update()
 
-    # -- computing (all by lambdakit.pricing) --------------------------------------------
+    # -- computing (all by lambdakit.observers.pricing) --------------------------------------------
     def _estimate(self, requests: int) -> pricing.CostEstimate:
         return pricing.estimate(requests=requests, avg_duration_ms=int(self.avg_duration_ms.value),
                                 memory_mb=int(self.memory_mb.value),

@@ -26,7 +26,7 @@ its own (the sample's names, e.g. queue ``orders``, or ``orders-2`` when that na
 
 Like the console when you add a trigger, the panel grants its services permission to invoke
 the function, but only when the function's resource-based policy would refuse them
-(:func:`lambdakit.iam.can_invoke`). A poller needs the execution role to allow reading the
+(:func:`lambdakit.function.iam.can_invoke`). A poller needs the execution role to allow reading the
 source; when it does not, the panel shows the error AWS gives.
 
 JSON that lacks a source's shape is still sent: as the message body (SQS, SNS), the record data

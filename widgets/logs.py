@@ -25,7 +25,7 @@ import html
 import ipywidgets as widgets
 
 from lambdakit import Platform
-from lambdakit.logs import LogEvent, LogView, function_logs
+from lambdakit.observers.logs import LogEvent, LogView, function_logs
 
 __all__ = ["KIND_OPTIONS", "LogViewer"]
 

@@ -1,11 +1,8 @@
 """Play a finished simulation forward: watch environments appear, scale out, freeze and expire.
 
-``History`` reconstructs what the environment board showed at any past moment ``t`` from
-lambdakit's own records — each environment's ``created_at`` / ``ready_at`` / ``shutdown_at``
-and each attempt's start, init end and end. That is rendering, not behaviour: nothing is
-simulated again. An environment is ``INIT`` while its cold start runs (Init phase, facts §1.1
-[S1]), ``INVOKE`` while it serves an attempt, ``IDLE`` (frozen [S1]) in between and
-``SHUTDOWN`` from ``shutdown_at`` on; one attempt at a time per environment [S7][S3].
+``History`` shows what the environment board showed at any past moment ``t``: lambdakit's
+:class:`~lambdakit.observers.history.EnvironmentHistory` says which state each environment was
+in (from the records and the one lifecycle rule); this module only draws the tiles.
 
 ``Playback`` shows a board and a small timeline at the playback time. In a live notebook a
 ``Play`` widget (a front-end timer: the kernel never sleeps or loops) advances the time slider;
@@ -33,8 +30,8 @@ import math
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as ipw
-import numpy as np
 
+from lambdakit.observers.history import EnvironmentHistory
 from widgets._live import headless_reason
 from widgets.board import BoardHeader, EnvironmentBoard, Tile, header_for
 from widgets.timeline import timeline
@@ -50,70 +47,27 @@ PLAYBACK_MAX_BARS = 2000  # the small timeline beside the board stays light
 
 
 class History:
-    """The environments and attempts of a simulation, queryable at any past time."""
+    """The board at any past time: tiles built from lambdakit's
+    :class:`~lambdakit.observers.history.EnvironmentHistory` (which applies the lifecycle)."""
 
     def __init__(self, platform: Platform, function: str | None = None) -> None:
         self._platform = platform
         self._function = function
-        self.end_s = platform.now
-        envs = platform.environments(function)
-        self._ids = np.asarray([e.id for e in envs], dtype=np.int64)
-        order = np.argsort(self._ids, kind="stable")
-        self._envs = [envs[i] for i in order]
-        self._ids = self._ids[order]
-        self._created = np.asarray([e.created_at for e in self._envs], dtype=float)
-        self._ready = np.asarray([e.ready_at if e.provisioned else e.created_at
-                                  for e in self._envs], dtype=float)
-        self._gone = np.asarray([math.inf if e.shutdown_at is None else e.shutdown_at
-                                 for e in self._envs], dtype=float)
-        table = platform.records(function)
-        env = table.column("env")
-        start = table.column("start_s")
-        ran = np.flatnonzero(env >= 0)
-        by_start = ran[np.argsort(start[ran], kind="stable")]
-        self._row = np.searchsorted(self._ids, env[by_start])
-        self._start = start[by_start]
-        self._init_end = self._start + table.column("init_ms")[by_start] / 1000.0
-        self._end = table.column("end_s")[by_start]
-        self._cold = table.column("cold")[by_start]
-        outcome = table.column("outcome")
-        self._throttled = np.sort(start[outcome == "throttled"])
+        self._history = EnvironmentHistory(platform, function)
+        self.end_s = self._history.end_s
 
     def alive_at(self, t: float) -> list[int]:
         """Ids of the environments that exist and are not shut down at ``t``."""
-        alive = (self._created <= t) & (t < self._gone)
-        return self._ids[alive].tolist()
+        return self._history.alive_at(t)
 
     def state_at(self, t: float) -> tuple[list[Tile], BoardHeader]:
         """Board tiles and header as they were at virtual time ``t``."""
-        n = len(self._ids)
-        k = int(np.searchsorted(self._start, t, side="right"))  # attempts started by t
-        rows = self._row[:k]
-        served = np.bincount(rows, minlength=n)
-        last = np.full(n, -1, dtype=np.int64)
-        np.maximum.at(last, rows, np.arange(k))
-        has = last >= 0
-        li = np.where(has, last, 0)
-        busy = has & (self._end[li] > t) if k else np.zeros(n, dtype=bool)
-        initialising = (busy & (t < self._init_end[li])) if k else busy
-        initialising = initialising | ((self._created <= t) & (t < self._ready))
-        latest_row = int(rows[-1]) if k else -1
-        tiles = []
-        for i in np.flatnonzero(self._created <= t).tolist():
-            if self._gone[i] <= t:
-                state = "SHUTDOWN"
-            elif initialising[i]:
-                state = "INIT"
-            elif busy[i]:
-                state = "INVOKE"
-            else:
-                state = "IDLE"
-            e = self._envs[i]
-            tiles.append(Tile(e.id, e.function, e.version, state, int(served[i]), e.provisioned,
-                              bool(self._cold[last[i]]) if has[i] else None, i == latest_row,
-                              f"created at {e.created_at:.3f} s"))
-        throttles = int(np.searchsorted(self._throttled, t, side="right"))
-        return tiles, header_for(self._platform, self._function, throttles, t)
+        tiles = [Tile(s.env_id, s.view.function, s.view.version, s.state, s.invocations,
+                      s.view.provisioned, s.last_cold, s.latest,
+                      f"created at {s.view.created_at:.3f} s")
+                 for s in self._history.at(t)]
+        return tiles, header_for(self._platform, self._function,
+                                 self._history.throttles_by(t), t)
 
 
 class Playback(ipw.VBox):

@@ -1,4 +1,4 @@
-"""Plotly charts of ``lambdakit.tiers`` runs: the request path, latency, utilisation, queues.
+"""Plotly charts of ``lambdakit.models.tiers`` runs: the request path, latency, utilisation, queues.
 
 Rendering only: every number comes from ``ServiceModel.topology``, ``ServiceRun.latency_series``,
 ``ServiceRun.tier_series`` and ``ServiceRun.events``; nothing here simulates. Functions return
@@ -6,7 +6,7 @@ Rendering only: every number comes from ``ServiceModel.topology``, ``ServiceRun.
 
 Example:
     >>> from lambdakit import Poisson
-    >>> from lambdakit.tiers import ServiceModel
+    >>> from lambdakit.models.tiers import ServiceModel
     >>> run = ServiceModel(seed=1).kill("app-2", 5.0).run(Poisson(200), duration_s=20.0)
     >>> [t.name for t in latency_chart(run).data][:3]
     ['p50', 'p95', 'p99']
@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from lambdakit.tiers import ServiceModel, ServiceRun
+from lambdakit.models.tiers import ServiceModel, ServiceRun
 
 __all__ = ["architecture", "compare_chart", "latency_chart", "tier_chart"]
 

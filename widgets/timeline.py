@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import plotly.graph_objects as go
 
-from lambdakit.ids import request_id
-from lambdakit.logformat import report_line
+from lambdakit.core.ids import request_id
+from lambdakit.observers.logformat import report_line
 
 if TYPE_CHECKING:
     from lambdakit import Platform, RecordTable

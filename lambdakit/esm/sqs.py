@@ -49,14 +49,15 @@ from datetime import datetime, timezone
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from .. import events, iam
+from .. import events
 from ..errors import InvalidParameterValueException
-from ..naming import parse_function_ref
-from ..quotas import QUOTAS, check, check_number, limit
+from ..function import iam
+from ..function.naming import parse_function_ref
+from ..function.quotas import QUOTAS, check, check_number, limit
 from ..services.queue import Queue, StoredMessage, lambda_message_attributes
 
 if TYPE_CHECKING:
-    from ..engine import SourceResult
+    from ..core.engine import SourceResult
     from ..platform import Platform
 
 __all__ = [
@@ -71,7 +72,7 @@ SQS_INITIAL_CONCURRENCY = 5  # concurrent batches at the start [S2:with-sqs.md][
 SQS_SCALE_UP_PER_MINUTE = 300  # since 6 Nov 2023; 60 before [S8][S9]
 SQS_CONCURRENCY_CAP = 1250  # newer text / re:Post; older doc text: 1,000 (uncertainty 2) [S8][S9]
 # BatchSize (standard and FIFO), MaximumBatchingWindowInSeconds and
-# ScalingConfig.MaximumConcurrency ranges: lambdakit.quotas (facts §2.1, §3.3).
+# ScalingConfig.MaximumConcurrency ranges: lambdakit.function.quotas (facts §2.1, §3.3).
 BATCH_PAYLOAD_LIMIT = int(limit("sync_payload_bytes"))  # one sync invoke: 6 MB [S2:with-sqs.md]
 SCALE_STEP_S = 1.0  # lambdakit assumption: the growth rate is applied in 1-second steps
 THROTTLE_RETRY_S = (1.0, 30.0)  # lambdakit assumption: first retry delay, cap (doubling)

@@ -62,11 +62,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import iam
-from ..engine import SourceResult
+from ..core.engine import SourceResult
 from ..errors import InvalidParameterValueException
-from ..naming import parse_function_ref
-from ..quotas import QUOTAS, check, check_number, limit
+from ..function import iam
+from ..function.naming import parse_function_ref
+from ..function.quotas import QUOTAS, check, check_number, limit
 from ..services.base import ServiceError
 from ..services.kinesis import Shard, ShardLog, StreamRecord
 
@@ -76,7 +76,7 @@ if TYPE_CHECKING:
 __all__ = ["BatchAttempt", "StreamEventSourceMapping"]
 
 # The ranges of BatchSize, MaximumBatchingWindowInSeconds, ParallelizationFactor,
-# MaximumRetryAttempts and MaximumRecordAgeInSeconds: lambdakit.quotas (facts §2.1, §3.3).
+# MaximumRetryAttempts and MaximumRecordAgeInSeconds: lambdakit.function.quotas (facts §2.1, §3.3).
 BATCH_PAYLOAD_LIMIT = int(limit("sync_payload_bytes"))  # a batch is one sync invoke: 6 MB [S3]
 STARTING_POSITIONS = ("TRIM_HORIZON", "LATEST")
 MAX_BACKOFF_S = 60.0  # lambdakit assumption: retry delay cap

@@ -30,9 +30,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from .. import iam
 from ..errors import InvalidParameterValueException
 from ..events import EventEnv
+from ..function import iam
 
 if TYPE_CHECKING:
     from ..platform import Platform
@@ -167,7 +167,7 @@ class Service:
 
     def _may_invoke(self, function: str, source_arn: str, qualifier: str | None = None) -> bool:
         """May this service invoke ``function``? (the function's resource-based policy,
-        :func:`lambdakit.iam.can_invoke`; unchecked until the function has one)"""
+        :func:`lambdakit.function.iam.can_invoke`; unchecked until the function has one)"""
         return iam.can_invoke(self.platform, function, self.principal, source_arn,
                               qualifier=qualifier)
 

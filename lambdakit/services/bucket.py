@@ -12,7 +12,7 @@ notification-how-to-filtering.html): filters match the object key by prefix and 
 configurations may not share an event type with overlapping prefixes and suffixes. A delete of
 a key that does not exist still answers 204 and is still notified (as S3 does; MinIO changed to
 match it in minio/minio#19037). As on S3, ``add_notification`` is refused (AccessDenied)
-when the function's resource-based policy (``lambdakit.iam.add_permission``) does not let
+when the function's resource-based policy (``lambdakit.function.iam.add_permission``) does not let
 ``s3.amazonaws.com`` invoke it for this bucket.
 
 Example:

@@ -21,7 +21,7 @@ the request's method with the most literal path, one with path variables (greedy
 an ``ANY`` route, then ``$default`` (https://docs.aws.amazon.com/apigateway/latest/
 developerguide/http-api-develop-routes.html). Path parameters arrive URL-decoded.
 
-A function whose resource-based policy (``lambdakit.iam``) does not let
+A function whose resource-based policy (``lambdakit.function.iam``) does not let
 ``apigateway.amazonaws.com`` invoke it for :meth:`HttpApi.execute_arn` answers 500.
 Not modelled: authorizers, CORS, the integration timeout, payload format 1.0.
 

@@ -5,7 +5,7 @@ A :class:`Schedule` fires its target function with the exact scheduled event
 through Lambda's asynchronous invoke path (retries, destinations, DLQ: facts §3.2 [S12]). It
 re-arms itself with ``Platform.call_at`` after each firing, so it fires only while the platform
 clock runs (``p.advance``). Times are UTC, as for EventBridge rules. A firing that the
-target's resource-based policy (``lambdakit.iam``) refuses to ``events.amazonaws.com`` is
+target's resource-based policy (``lambdakit.function.iam``) refuses to ``events.amazonaws.com`` is
 counted in ``failed`` (EventBridge's FailedInvocations) and not sent (lambdakit does not model
 EventBridge's retries of it).
 

@@ -18,9 +18,9 @@ them lands in ``undeliverable`` (the subscription's dead-letter queue): never si
 Limits checked (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html): ``Message`` up to
 256 KiB, ``Subject`` 1-100 printable ASCII characters without line breaks, at most 10 message
 attributes. lambdakit models standard topics only (no FIFO topics, no filter policies).
-A function whose resource-based policy (``lambdakit.iam``) does not let ``sns.amazonaws.com``
-invoke it gets nothing: the message lands in ``undeliverable`` with ``error="AccessDenied"``
-(lambdakit does not model SNS's retries of that failure).
+A function whose resource-based policy (``lambdakit.function.iam``) does not let
+``sns.amazonaws.com`` invoke it gets nothing: the message lands in ``undeliverable`` with
+``error="AccessDenied"`` (lambdakit does not model SNS's retries of that failure).
 
 Example:
     >>> from lambdakit import Platform

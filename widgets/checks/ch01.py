@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from lambdakit.tiers import ServiceModel, ServiceRun
+from lambdakit.models.tiers import ServiceModel, ServiceRun
 from widgets.exercises import CheckResult, Exercise, hint, passed
 
 __all__ = ["WHY_SLOWER_CHOICES", "app_capacity", "survive_db_failure", "why_slower"]

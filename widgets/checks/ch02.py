@@ -18,8 +18,8 @@ import math
 from typing import Any
 
 from lambdakit import Platform, pricing
-from lambdakit.durations import DurationModel
-from lambdakit.fleet import SECONDS_PER_MONTH, Fleet
+from lambdakit.function.durations import DurationModel
+from lambdakit.models.fleet import SECONDS_PER_MONTH, Fleet
 from lambdakit.workloads import Workload
 from widgets.exercises import CheckResult, Exercise, hint, passed
 

@@ -23,9 +23,9 @@ from typing import Any
 import numpy as np
 
 from lambdakit import Platform
-from lambdakit.durations import DurationModel
 from lambdakit.esm import SqsEventSourceMapping
-from lambdakit.logformat import REPORT_RE, billed_duration_ms
+from lambdakit.function.durations import DurationModel
+from lambdakit.observers.logformat import REPORT_RE, billed_duration_ms
 from lambdakit.services import Queue
 from lambdakit.workloads import Workload
 from widgets.exercises import CheckResult, Exercise, hint, passed

@@ -27,11 +27,10 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-from .durations import DurationModel, Fixed
-from .metrics import concurrency_series
-from .models.ec2 import EC2_PRICES
-from .platform import Platform
-from .pricing import (
+from ..function.durations import DurationModel, Fixed
+from ..function.quotas import check_number
+from ..observers.metrics import concurrency_series
+from ..observers.pricing import (
     FREE_TIER_DEFAULT,
     HOURS_PER_MONTH,
     CostEstimate,
@@ -39,8 +38,9 @@ from .pricing import (
     estimate,
     estimate_usage,
 )
-from .quotas import check_number
-from .workloads import Replay, Workload
+from ..platform import Platform
+from ..workloads import Replay, Workload
+from .ec2 import EC2_PRICES
 
 __all__ = ["EXAMPLE_HOURLY_PRICE", "Autoscaling", "Comparison", "Fleet", "FleetRun",
            "FunctionSpec", "Summary", "compare", "cost_curve"]

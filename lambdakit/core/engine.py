@@ -5,15 +5,15 @@ starts at 0 and moves only while the engine runs. One loop serves everything: wo
 (a sorted array merged with the heap), environments freeing up, asynchronous deliveries and
 retries. Deterministic for a seed.
 
-The batch hot path lives in :mod:`lambdakit.batch`, the asynchronous path in
-:mod:`lambdakit.async_path`, the per-environment state in :mod:`lambdakit.environment`.
+The batch hot path lives in :mod:`lambdakit.core.batch`, the asynchronous path in
+:mod:`lambdakit.core.async_path`, the per-environment state in :mod:`lambdakit.core.environment`.
 
 Routing: a request goes to a pre-initialised (provisioned) environment first, then to the
 idle environment that became idle most recently (newest-idle-first, as SimFaaS does), else a new
 environment is created — if concurrency and the scaling rate allow it.
 
 Example:
-    >>> from lambdakit.config import FunctionConfig
+    >>> from lambdakit.function.config import FunctionConfig
     >>> e = Engine(seed=1)
     >>> fn = e.add_function(FunctionConfig("f", lambda ev, ctx: ev["x"] * 2))
     >>> e.invoke_sync("f", {"x": 21}).payload
@@ -34,10 +34,21 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import (
+    InvalidParameterValueException,
+    ResourceConflictException,
+    ResourceNotFoundException,
+    TooManyRequestsException,
+)
+from ..function.config import RUNTIMES, FunctionConfig
+from ..function.context import ContextInfo, LambdaContext
+from ..function.handlers import HandlerInitError, error_document, load_handler, marshal_response
+from ..function.quotas import check, limit
+from ..function.versions import LATEST, FunctionVersions
+from ..observers.logformat import log_group_name, log_stream_name, timeout_message
+from ..observers.records import OUTCOME_CODES, EventTable, RecordStore
 from .async_path import after_async, deliver_async
 from .batch import run_batch
-from .config import RUNTIMES, FunctionConfig
-from .context import ContextInfo, LambdaContext
 from .environment import (
     _ASYNC,
     _CALL,
@@ -51,24 +62,13 @@ from .environment import (
     _Fn,
     _Pool,
 )
-from .errors import (
-    InvalidParameterValueException,
-    ResourceConflictException,
-    ResourceNotFoundException,
-    TooManyRequestsException,
-)
-from .handlers import HandlerInitError, error_document, load_handler, marshal_response
 from .ids import environment_guid, request_id
 from .keepalive import DEFAULT_KEEP_ALIVE, KeepAlivePolicy
 from .lifecycle import State
-from .logformat import log_group_name, log_stream_name, timeout_message
 from .payloads import _PLAIN, _day, _decode, _encode, _EventSource, _LazyId
-from .quotas import check, limit
-from .records import OUTCOME_CODES, EventTable, RecordStore
 from .sandbox import CallOutcome, Sandbox
-from .versions import LATEST, FunctionVersions
 
-SYNC_PAYLOAD_LIMIT = int(limit("sync_payload_bytes"))  # 6 MB (lambdakit.quotas)
+SYNC_PAYLOAD_LIMIT = int(limit("sync_payload_bytes"))  # 6 MB (lambdakit.function.quotas)
 ASYNC_PAYLOAD_LIMIT = int(limit("async_payload_bytes"))  # 1 MB since Oct 2025
 INIT_LIMIT_S = float(limit("init_s"))  # on-demand init phase: 10 s
 _THROTTLED = OUTCOME_CODES["throttled"]
@@ -104,14 +104,14 @@ class Engine:
         self.environments: list[Environment] = []
         self.events = EventTable()  # per event: how it stands, async payloads, failures
         self.unreserved_busy = 0
-        self._heap: list[tuple[float, int, int, Any]] = []
+        self.heap: list[tuple[float, int, int, Any]] = []
         self._seq = 0
         self._rng = np.random.default_rng(seed)
         self._route_rng = np.random.default_rng([seed, 7])
-        self._sandbox = Sandbox(owner=self if owner is None else owner)
+        self.sandbox = Sandbox(owner=self if owner is None else owner)
         self._tmp_root = ""
         self._request_ids = partial(request_id, seed)
-        self._clock = self.handler_now
+        self.clock = self.handler_now
 
     # -- configuration ---------------------------------------------------------------------
     def rng_for(self, function: str, version: str) -> np.random.Generator:
@@ -138,7 +138,7 @@ class Engine:
         if reserved is None:
             return
         others = sum(f.reserved or 0 for n, f in self.functions.items() if n != name)
-        floor = int(limit("unreserved_minimum"))  # keep 100 unreserved (lambdakit.quotas)
+        floor = int(limit("unreserved_minimum"))  # keep 100 unreserved (lambdakit.function.quotas)
         allowed = self.account_limit - floor - others
         if reserved > allowed:
             raise InvalidParameterValueException(
@@ -152,7 +152,7 @@ class Engine:
     def pool(self, fn: _Fn, version: str) -> _Pool:
         p = fn.pools.get(version)
         if p is None:
-            p = fn.pools[version] = _Pool(fn, version, fn.versions.get(version), self)
+            p = fn.pools[version] = _Pool(fn, version, fn.versions.get(version), self.rng_for)
         return p
 
     def reset_pools(self, fn: _Fn) -> None:
@@ -160,7 +160,7 @@ class Engine:
         p = fn.pools.pop(LATEST, None)
         if p is not None:
             for env in list(p.idle) + p.pc_idle:
-                self._shutdown(env, self.now, "configuration updated")
+                self.shutdown(env, self.now, "configuration updated")
             p.idle.clear()
             p.pc_idle.clear()
 
@@ -178,13 +178,13 @@ class Engine:
         the end of the invocation. Raises TooManyRequestsException when throttled."""
         fn = self.function(name)
         text = _encode(event, SYNC_PAYLOAD_LIMIT)
-        with self._sandbox:
+        with self.sandbox:
             self._advance(self.now)
             pool = self.resolve(fn, qualifier)
             ev = self.new_event()
-            idx, response = self._start(pool, ev, 0, self.now, self.now, text, "sync",
-                                        qualifier, keep_response=True,
-                                        client_context=client_context)
+            idx, response = self.start_attempt(pool, ev, 0, self.now, self.now, text, "sync",
+                                               qualifier, keep_response=True,
+                                               client_context=client_context)
             r = self.records[idx]
             if r.outcome == "throttled":  # the response is the throttle's reason
                 raise TooManyRequestsException(response or "ConcurrentInvocationLimitExceeded")
@@ -200,7 +200,7 @@ class Engine:
         text = _encode(event, ASYNC_PAYLOAD_LIMIT)
         ev = self.new_event()
         t = self.handler_now() if at is None else at
-        self._push(t, _ASYNC, (fn, qualifier, ev, 0, t, text, source, 0))
+        self.schedule(t, _ASYNC, (fn, qualifier, ev, 0, t, text, source, 0))
         return AsyncAccepted(202, request_id(self.seed, ev), ev)
 
     def invoke_for_source(self, name: str, event: Any, source: str,
@@ -214,9 +214,9 @@ class Engine:
         text = _encode(event, SYNC_PAYLOAD_LIMIT)
         pool = self.resolve(fn, qualifier)
         ev = self.new_event()
-        with self._sandbox:
-            idx, response = self._start(pool, ev, 0, self.now, self.now, text, source,
-                                        qualifier, keep_response=True)
+        with self.sandbox:
+            idx, response = self.start_attempt(pool, ev, 0, self.now, self.now, text, source,
+                                               qualifier, keep_response=True)
         r = self.records[idx]
         result = SourceResult(idx, r.request_id, r.outcome, response,
                               r.outcome != "ok" and r.outcome != "throttled", r.end_s)
@@ -233,7 +233,7 @@ class Engine:
         """Advance the clock to ``end``, injecting ``arrivals`` (absolute times) for ``target``."""
         events = _EventSource(event, SYNC_PAYLOAD_LIMIT if invocation_type == "sync"
                               else ASYNC_PAYLOAD_LIMIT)
-        with self._sandbox:
+        with self.sandbox:
             if arrivals is None or target is None or len(arrivals) == 0:
                 self._advance(end)
             else:
@@ -242,9 +242,9 @@ class Engine:
         self.sweep()
 
     # -- the loop --------------------------------------------------------------------------
-    def _push(self, t: float, kind: int, obj: Any) -> None:
+    def schedule(self, t: float, kind: int, obj: Any) -> None:
         self._seq += 1
-        heapq.heappush(self._heap, (t, self._seq, kind, obj))
+        heapq.heappush(self.heap, (t, self._seq, kind, obj))
 
     def call_at(self, t: float, callback: Callable[[float], None]) -> None:
         """Run ``callback(t)`` when the clock reaches ``t`` (services, pollers, schedules).
@@ -256,25 +256,25 @@ class Engine:
         """
         if not t >= self.now:
             raise InvalidParameterValueException("t", t, f"a time at or after now ({self.now})")
-        self._push(t, _CALL, callback)
+        self.schedule(t, _CALL, callback)
 
     def handler_now(self) -> float:
         """The platform clock as the running handler sees it (its virtual sleeps included)."""
-        cur = self._sandbox.current
+        cur = self.sandbox.current
         return self.now + (cur.virtual_s if cur is not None else 0.0)
 
     def scheduled_times(self) -> list[float]:
         """When each piece of work still on the clock is due."""
-        return [item[0] for item in self._heap]
+        return [item[0] for item in self.heap]
 
     def spend(self, seconds: float) -> bool:
         """Charge ``seconds`` of virtual time to the running handler (a service call's
         latency); False when no handler is running."""
-        return self._sandbox.spend(seconds)
+        return self.sandbox.spend(seconds)
 
     def in_handler(self) -> bool:
         """Is handler code running now (on this engine's sandbox)?"""
-        return self._sandbox.current is not None
+        return self.sandbox.current is not None
 
     def _dispatch(self, kind: int, obj: Any, t: float) -> None:
         if kind == _FREE:
@@ -286,7 +286,7 @@ class Engine:
 
     def _advance(self, end: float) -> None:
         """Process heap events up to and including ``end``; the clock ends at ``end``."""
-        heap = self._heap
+        heap = self.heap
         while heap and heap[0][0] <= end:
             t, _, kind, obj = heapq.heappop(heap)
             self.now = t
@@ -298,9 +298,9 @@ class Engine:
                       source: str) -> None:
         fn, qualifier = target
         times = arrivals.tolist()
-        heap = self._heap
+        heap = self.heap
         heappop = heapq.heappop
-        start = self._start
+        start = self.start_attempt
         new_event = self.new_event
         fixed_pool = None if qualifier is not None and fn.versions.aliases.get(qualifier) \
             else self.resolve(fn, qualifier)
@@ -332,10 +332,10 @@ class Engine:
                 progress.update(tick)
         self._advance(end)
 
-    def _finish_slow(self, pool: _Pool, env: Environment, row: int, ev: int, *,
-                     call: CallOutcome | None = None, duration: float = 0.0,
-                     init_error: HandlerInitError | None = None
-                     ) -> tuple[str, float, str | None, bool]:
+    def settle_attempt(self, pool: _Pool, env: Environment, row: int, ev: int, *,
+                       call: CallOutcome | None = None, duration: float = 0.0,
+                       init_error: HandlerInitError | None = None
+                       ) -> tuple[str, float, str | None, bool]:
         """Outcome of an attempt that failed, printed or returned a non-trivial value."""
         rid = _LazyId(self.seed, ev)
         if init_error is not None:
@@ -391,24 +391,24 @@ class Engine:
                 env = heapq.heappop(heap)[1]
                 if env.expires_at > t:
                     return env, None
-                self._shutdown(env, env.expires_at, "keep-alive expired")
+                self.shutdown(env, env.expires_at, "keep-alive expired")
         while idle:
             env = idle.pop()
             if env.expires_at > t:
                 return env, None
-            self._shutdown(env, env.expires_at, "keep-alive expired")
+            self.shutdown(env, env.expires_at, "keep-alive expired")
         while idle and idle[0].expires_at <= t:  # the oldest idle ones have expired too
             old = idle.popleft()
-            self._shutdown(old, old.expires_at, "keep-alive expired")
+            self.shutdown(old, old.expires_at, "keep-alive expired")
         creations = fn.creations
         while creations and creations[0] <= t - SCALING_WINDOW_S:
             creations.popleft()
         if len(creations) >= SCALING_PER_WINDOW:
             return None, "ConcurrentInvocationLimitExceeded"  # scaling rate: 429 as well [S4]
         creations.append(t)
-        return self._create(pool, t, provisioned=False), None
+        return self.create_environment(pool, t, provisioned=False), None
 
-    def _create(self, pool: _Pool, t: float, provisioned: bool) -> Environment:
+    def create_environment(self, pool: _Pool, t: float, provisioned: bool) -> Environment:
         env = Environment(len(self.environments), pool, t, provisioned)
         self.environments.append(env)
         fn = pool.fn
@@ -449,7 +449,7 @@ class Engine:
         })
         return base
 
-    def _init(self, env: Environment) -> HandlerInitError | None:
+    def init_environment(self, env: Environment) -> HandlerInitError | None:
         """Function init: load the handler into a fresh module (a real cold start).
 
         Runs in the sandbox like a handler: the module's prints go to the log (kept in
@@ -459,8 +459,8 @@ class Engine:
         cfg = env.pool.config
         os.makedirs(env.tmpdir, exist_ok=True)
         loaded: list[Any] = []
-        with self._sandbox:
-            call = self._sandbox.call(
+        with self.sandbox:
+            call = self.sandbox.call(
                 lambda _e, _c: loaded.append(load_handler(cfg.handler, code_dir=cfg.code_dir,
                                                           source=cfg.source)),
                 None, None, wall_limit_s=min(INIT_LIMIT_S, self.wall_limit_s),
@@ -477,9 +477,9 @@ class Engine:
         env.module = loaded[0].module
         return None
 
-    def _start(self, pool: _Pool, ev: int, attempt: int, arrival: float, t: float, text: str,
-               source: str, qualifier: str | None, keep_response: bool = False,
-               client_context: Any = None, is_async: bool = False) -> tuple[int, Any]:
+    def start_attempt(self, pool: _Pool, ev: int, attempt: int, arrival: float, t: float,
+                      text: str, source: str, qualifier: str | None, keep_response: bool = False,
+                      client_context: Any = None, is_async: bool = False) -> tuple[int, Any]:
         """Start one attempt at ``t``; returns its record index (the outcome may be throttled)
         and, with ``keep_response``, the response (a throttle: its reason)."""
         rec = self.records
@@ -505,7 +505,7 @@ class Engine:
         if cold:
             init_ms = pool.init_stream.next()
             env.ready_at = t + init_ms / 1000.0
-            init_error = self._init(env)
+            init_error = self.init_environment(env)
         env.move(State.INVOKE)
         begin = t + init_ms / 1000.0
         out_lines: list[tuple[float, str | None, str]] | None = None
@@ -519,11 +519,11 @@ class Engine:
         else:
             rid = _LazyId(self.seed, ev)
             ctx = LambdaContext(env.info, ev, begin + pool.timeout_ms / 1000.0,  # type: ignore[arg-type]
-                                self._clock)
+                                self.clock)
             if client_context is not None:
                 ctx.with_caller(client_context)
             self.now = begin
-            call = self._sandbox.call(
+            call = self.sandbox.call(
                 env.handler, _decode(text), ctx,  # type: ignore[arg-type]
                 wall_limit_s=min(pool.config.timeout_s, self.wall_limit_s),
                 virtual_limit_s=pool.config.timeout_s, environ=env.environ)
@@ -574,7 +574,7 @@ class Engine:
         end = begin + duration / 1000.0
         env.busy_until = end
         reset = outcome == "timeout" or init_error is not None or error_type == "Runtime.ExitError"
-        self._push(end, _FREE, (env, reset, idx if is_async else -1))
+        self.schedule(end, _FREE, (env, reset, idx if is_async else -1))
         return idx, (error_doc if outcome != "ok" else response) if keep_response else None
 
     def _free(self, item: tuple[Environment, bool, int], t: float) -> None:
@@ -611,11 +611,11 @@ class Engine:
         pool = self.pool(fn, version)
         have = [e for e in self.environments if e.pool is pool and e.provisioned
                 and e.state != State.SHUTDOWN]
-        with self._sandbox:
+        with self.sandbox:
             for _ in range(count - len(have)):
-                env = self._create(pool, self.now, provisioned=True)
+                env = self.create_environment(pool, self.now, provisioned=True)
                 env.ready_at = self.now + pool.init_stream.next() / 1000.0
-                err = self._init(env)
+                err = self.init_environment(env)
                 if err is not None:
                     raise err
                 env.move(State.IDLE)
@@ -624,7 +624,7 @@ class Engine:
         for env in have[count:] if count < len(have) else []:
             if env in pool.pc_idle:
                 pool.pc_idle.remove(env)
-                self._shutdown(env, self.now, "provisioned concurrency reduced")
+                self.shutdown(env, self.now, "provisioned concurrency reduced")
         fn.provisioned[version] = count
 
     def sweep(self) -> None:
@@ -634,20 +634,20 @@ class Engine:
                 keep: deque[Environment] = deque()
                 for env in pool.idle:
                     if env.expires_at <= self.now:
-                        self._shutdown(env, env.expires_at, "keep-alive expired")
+                        self.shutdown(env, env.expires_at, "keep-alive expired")
                     else:
                         keep.append(env)
                 pool.idle = keep
                 live = []
                 for item in pool.idle_heap:
                     if item[1].expires_at <= self.now:
-                        self._shutdown(item[1], item[1].expires_at, "keep-alive expired")
+                        self.shutdown(item[1], item[1].expires_at, "keep-alive expired")
                     else:
                         live.append(item)
                 heapq.heapify(live)
                 pool.idle_heap = live
 
-    def _shutdown(self, env: Environment, t: float, reason: str) -> None:
+    def shutdown(self, env: Environment, t: float, reason: str) -> None:
         env.move(State.SHUTDOWN)
         env.shutdown_at = t
         env.shutdown_reason = reason

@@ -28,7 +28,8 @@ from .records import Record
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .platform import EnvironmentView, Platform
+    from .query import PlatformQuery
+    from .views import EnvironmentView
 
 RUNTIME_VERSIONS = {"python3.11": "v60", "python3.12": "v70",
                     "python3.13": "v43", "python3.14": "v10"}
@@ -95,7 +96,8 @@ class LogView:
                               "kind": e.kind, "message": e.message} for e in self.events])
 
 
-def function_logs(platform: Platform, name: str, *, limit: int | None = 20_000) -> LogView:
+def function_logs(platform: PlatformQuery, name: str, *,
+                  limit: int | None = 20_000) -> LogView:
     """Build the log view of function ``name`` (the newest ``limit`` attempts)."""
     platform.get_function(name)  # 404 for an unknown function
     arr = platform.record_columns()
@@ -110,7 +112,7 @@ def function_logs(platform: Platform, name: str, *, limit: int | None = 20_000) 
     return LogView(lf.log_group_name(name), events)
 
 
-def _attempt_lines(platform: Platform, i: int,
+def _attempt_lines(platform: PlatformQuery, i: int,
                    envs: dict[int, EnvironmentView]) -> list[LogEvent]:
     r = platform.record(i)
     env = envs[r.env]

@@ -27,12 +27,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .config import AsyncConfig, FunctionConfig, _FrozenMap
-from .errors import (
+from ..errors import (
     InvalidParameterValueException,
     ResourceConflictException,
     ResourceNotFoundException,
 )
+from .config import AsyncConfig, FunctionConfig, _FrozenMap
 
 __all__ = ["LATEST", "Alias", "FunctionVersions"]
 

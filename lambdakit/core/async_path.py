@@ -8,20 +8,20 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from ..function.versions import LATEST
+from ..observers.records import OUTCOME_CODES
 from .environment import _ASYNC, _Fn, _Pool
 from .payloads import _iso, _send
-from .records import OUTCOME_CODES
-from .versions import LATEST
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from .state import EngineCore
 
 ASYNC_RETRY_DELAYS_S = (60.0, 120.0)  # 1 min before the 2nd attempt, 2 min before the 3rd [S12]
 THROTTLE_BACKOFF_S = (1.0, 300.0)  # async throttles: 1 s growing to 5 min [S12]
 _THROTTLED = OUTCOME_CODES["throttled"]
 
 
-def deliver_async(eng: Engine, item: tuple[Any, ...], t: float) -> None:
+def deliver_async(eng: EngineCore, item: tuple[Any, ...], t: float) -> None:
     """The internal queue hands an event to the function: too old → failure destination;
     throttled → back to the queue with backoff; otherwise the attempt starts."""
     fn, qualifier, ev, attempt, arrival, text, source, throttles = item
@@ -36,14 +36,15 @@ def deliver_async(eng: Engine, item: tuple[Any, ...], t: float) -> None:
     if fn.reserved == 0:  # reserved 0: straight to the DLQ/destination, no retries [S41]
         expire(eng, fn, item, t, "ZeroReservedConcurrency", pool)
         return
-    idx, _ = eng._start(pool, ev, attempt, arrival, t, text, source, qualifier, is_async=True)
+    idx, _ = eng.start_attempt(pool, ev, attempt, arrival, t, text, source, qualifier,
+                               is_async=True)
     if eng.records.raw["outcome"][idx] == _THROTTLED:  # back to the internal queue
         lo, hi = THROTTLE_BACKOFF_S
         delay = min(hi, lo * 2.0 ** throttles)
-        eng._push(t + delay, _ASYNC, (fn, qualifier, ev, attempt, arrival, text, source,
+        eng.schedule(t + delay, _ASYNC, (fn, qualifier, ev, attempt, arrival, text, source,
                                        throttles + 1))
 
-def after_async(eng: Engine, idx: int, t: float) -> None:
+def after_async(eng: EngineCore, idx: int, t: float) -> None:
     """An attempt ended: success destination, a retry after its delay, or failure."""
     r = eng.records[idx]
     fn = eng.functions[r.function]
@@ -58,13 +59,13 @@ def after_async(eng: Engine, idx: int, t: float) -> None:
     if r.attempt < acfg.maximum_retry_attempts:
         delay = ASYNC_RETRY_DELAYS_S[min(r.attempt, len(ASYNC_RETRY_DELAYS_S) - 1)]
         eng.events[ev] = "retrying"
-        eng._push(t + delay, _ASYNC, (fn, None if r.version == LATEST else r.version, ev,
+        eng.schedule(t + delay, _ASYNC, (fn, None if r.version == LATEST else r.version, ev,
                                        r.attempt + 1, r.arrival_s, eng.events.payloads[ev],
                                        r.source, 0))
         return
     fail(eng, fn, idx, t, "RetriesExhausted")
 
-def fail(eng: Engine, fn: _Fn, idx: int, t: float, condition: str) -> None:
+def fail(eng: EngineCore, fn: _Fn, idx: int, t: float, condition: str) -> None:
     """Retries exhausted or event too old: on-failure destination and/or DLQ (the
     destination of the event's qualifier and version; the DLQ is function-level)."""
     rec = invocation_record(eng, idx, condition, t)
@@ -82,7 +83,7 @@ def fail(eng: Engine, fn: _Fn, idx: int, t: float, condition: str) -> None:
             "ErrorMessage": json.dumps(rec.get("responsePayload", condition))[:1024]}})
     eng.events.failures.append(rec)
 
-def expire(eng: Engine, fn: _Fn, item: tuple[Any, ...], t: float, condition: str,
+def expire(eng: EngineCore, fn: _Fn, item: tuple[Any, ...], t: float, condition: str,
            pool: _Pool) -> None:
     """The event leaves the queue unprocessed (too old, or reserved concurrency 0)."""
     _, _, ev, attempt, arrival, text, source, _ = item
@@ -93,7 +94,7 @@ def expire(eng: Engine, fn: _Fn, item: tuple[Any, ...], t: float, condition: str
     eng.events.payloads[ev] = text
     fail(eng, fn, idx, t, condition)
 
-def invocation_record(eng: Engine, idx: int, condition: str, t: float) -> dict[str, Any]:
+def invocation_record(eng: EngineCore, idx: int, condition: str, t: float) -> dict[str, Any]:
     """The invocation record sent to destinations (facts §3.2 [S12])."""
     r = eng.records[idx]
     fn = eng.functions[r.function]

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import InvalidParameterValueException
+from ..errors import InvalidParameterValueException
 
 __all__ = ["FunctionRef", "parse_function_ref"]
 

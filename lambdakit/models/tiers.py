@@ -39,8 +39,8 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-from .durations import DurationModel, Exponential, Fixed, LogNormal
-from .workloads import Workload
+from ..function.durations import DurationModel, Exponential, Fixed, LogNormal
+from ..workloads import Workload
 
 __all__ = ["ERROR_KINDS", "ServiceModel", "ServiceRun", "Tier", "default_tiers"]
 

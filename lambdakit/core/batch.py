@@ -1,6 +1,6 @@
 """The engine's hot path: a workload's synchronous arrivals into one function version.
 
-The scheduling kernel (:mod:`lambdakit.kernel`, compiled by numba where it is installed)
+The scheduling kernel (:mod:`lambdakit.core.kernel`, compiled by numba where it is installed)
 assigns environments chunk by chunk; this module runs every handler in arrival order,
 reschedules a chunk when a handler's real outcome differs from what the kernel assumed, and
 writes the attempts as one columnar block. Same rules as the
@@ -19,27 +19,27 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..function.context import LambdaContext
+from ..observers.records import OUTCOME_CODES
 from . import kernel
-from .context import LambdaContext
 from .environment import _FREE, SCALING_PER_WINDOW, SCALING_WINDOW_S, Environment, _Pool
 from .lifecycle import State
 from .payloads import _JSON_ENCODE, _PLAIN, _decode, _EventSource
-from .records import OUTCOME_CODES
 from .sandbox import CallOutcome, HandlerTimeout
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from .state import EngineCore
 
 INF = math.inf
 BATCH_CHUNK = 16_384  # arrivals the kernel schedules ahead of the handlers
 _THROTTLED = OUTCOME_CODES["throttled"]
 
 
-def run_batch(eng: Engine, end: float, times: list[float], pool: _Pool, events: _EventSource,
+def run_batch(eng: EngineCore, end: float, times: list[float], pool: _Pool, events: _EventSource,
                source: str, progress: Any) -> int:
     """The hot path: synchronous arrivals into one function version, nothing else queued.
 
-    The scheduling kernel (:mod:`lambdakit.kernel`) assigns environments chunk by chunk with
+    The scheduling kernel (:mod:`lambdakit.core.kernel`) assigns environments chunk by chunk with
     the platform's rules; then each handler really runs, in arrival order. When a handler's
     outcome differs from what the kernel assumed (a virtual sleep, a timeout or crash that
     resets its environment, a failed init), the chunk is scheduled again from its snapshot
@@ -117,7 +117,7 @@ def run_batch(eng: Engine, end: float, times: list[float], pool: _Pool, events: 
         run_kernel(a, b)
         return out.env[a:b].tolist(), out.cold[a:b].tolist(), durs[a:b].tolist()
 
-    sb = eng._sandbox
+    sb = eng.sandbox
     timeout_ms = pool.timeout_ms
     wall = min(pool.config.timeout_s, eng.wall_limit_s)
     vlimit = float(pool.config.timeout_s)
@@ -126,8 +126,8 @@ def run_batch(eng: Engine, end: float, times: list[float], pool: _Pool, events: 
     loads = json.loads
     encode = _JSON_ENCODE
     info_ctx = LambdaContext
-    clock = eng._clock  # the handler's view of the clock: engine.now + virtual sleeps
-    heap = eng._heap
+    clock = eng.clock  # the handler's view of the clock: engine.now + virtual sleeps
+    heap = eng.heap
     call = CallOutcome()
     sb.current = call  # the whole batch writes into one outcome; checked after each call
     sb._virtual_limit = vlimit
@@ -240,21 +240,21 @@ def run_batch(eng: Engine, end: float, times: list[float], pool: _Pool, events: 
     eng.now = times[n - 1] if n else eng.now
     return n
 
-def _batch_cold(eng: Engine, pool: _Pool, k: int, t: float, init_ms: float, row: int, ev: int,
+def _batch_cold(eng: EngineCore, pool: _Pool, k: int, t: float, init_ms: float, row: int, ev: int,
                 errors: dict[int, str], outcome_col: np.ndarray, durs: np.ndarray,
                 reset: np.ndarray) -> tuple[Environment, float]:
     """A cold start in a batch: create the environment and run its init. Returns it and
     when its handler starts, or -1 when the init failed (the attempt is then an error)."""
-    env = eng._create(pool, t, provisioned=False)
+    env = eng.create_environment(pool, t, provisioned=False)
     env.ready_at = t + init_ms / 1000.0
-    init_error = eng._init(env)
+    init_error = eng.init_environment(env)
     if env.init_lines:
         eng.records.outputs[row] = [(-init_ms / 1000.0, lvl, txt) for _, lvl, txt in env.init_lines]
         env.init_lines = []
     if init_error is None:
         return env, env.ready_at
     env.move(State.INVOKE)
-    eng._finish_slow(pool, env, row, ev, init_error=init_error)
+    eng.settle_attempt(pool, env, row, ev, init_error=init_error)
     outcome_col[k] = OUTCOME_CODES["error"]
     errors[k] = init_error.error_type
     eng.events[ev] = "error"
@@ -262,20 +262,20 @@ def _batch_cold(eng: Engine, pool: _Pool, k: int, t: float, init_ms: float, row:
     reset[k] = True
     return env, -1.0
 
-def _batch_slow(eng: Engine, pool: _Pool, env: Environment, k: int, row: int, ev: int,
+def _batch_slow(eng: EngineCore, pool: _Pool, env: Environment, k: int, row: int, ev: int,
                 call: CallOutcome, result: Any, failed: BaseException | None,
                 duration: float, errors: dict[int, str],
                 outcome_col: np.ndarray) -> tuple[float, bool]:
     """Finish a batch attempt that failed, printed, slept or returned a non-trivial value.
     Returns its duration and whether its environment is discarded."""
-    sb = eng._sandbox
+    sb = eng.sandbox
     call.error = None if isinstance(failed, HandlerTimeout) else failed
     call.timed_out = isinstance(failed, HandlerTimeout)
     if sb.partial:
         call.lines.append((call.virtual_s, None, sb.partial))
         sb.partial = ""
     call.result = result
-    outcome, d, etype, gone = eng._finish_slow(pool, env, row, ev, call=call,
+    outcome, d, etype, gone = eng.settle_attempt(pool, env, row, ev, call=call,
                                                 duration=duration)
     call.lines = []
     call.result = call.error = None
@@ -287,7 +287,7 @@ def _batch_slow(eng: Engine, pool: _Pool, env: Environment, k: int, row: int, ev
         eng.events[ev] = outcome
     return d, gone
 
-def _batch_handover(eng: Engine, pool: _Pool, st: kernel.KernelState,
+def _batch_handover(eng: EngineCore, pool: _Pool, st: kernel.KernelState,
                     local: list[Environment]) -> None:
     """Give the kernel's environments back to the general loop's structures."""
     fn = pool.fn
@@ -304,11 +304,11 @@ def _batch_handover(eng: Engine, pool: _Pool, st: kernel.KernelState,
             fn.busy += 1
             if fn.reserved is None:
                 eng.unreserved_busy += 1
-            eng._push(env.busy_until, _FREE, (env, bool(row[kernel.DISCARD] > 0), -1))
+            eng.schedule(env.busy_until, _FREE, (env, bool(row[kernel.DISCARD] > 0), -1))
         elif not np.isnan(row[kernel.SHUT_AT]):
             reason = "reset after timeout or crash" if row[kernel.DISCARD] > 0 \
                 else "keep-alive expired"
-            eng._shutdown(env, float(row[kernel.SHUT_AT]), reason)
+            eng.shutdown(env, float(row[kernel.SHUT_AT]), reason)
         else:
             if env.state == State.INVOKE:
                 env.move(State.IDLE)

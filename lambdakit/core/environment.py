@@ -2,8 +2,8 @@
 results its invoke paths return.
 
 Example:
-    >>> from lambdakit.config import FunctionConfig
-    >>> from lambdakit.engine import Engine
+    >>> from lambdakit.function.config import FunctionConfig
+    >>> from lambdakit.core.engine import Engine
     >>> e = Engine(seed=1)
     >>> _ = e.add_function(FunctionConfig("f", lambda ev, ctx: None))
     >>> _ = e.invoke_sync("f", {})
@@ -19,9 +19,10 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .config import FunctionConfig
-from .context import ContextInfo
-from .durations import (
+from ..errors import InvalidParameterValueException
+from ..function.config import FunctionConfig
+from ..function.context import ContextInfo
+from ..function.durations import (
     DurationModel,
     DurationStream,
     Measured,
@@ -29,19 +30,18 @@ from .durations import (
     default_init_model,
     default_invoke_model,
 )
-from .errors import InvalidParameterValueException
-from .lifecycle import State, check_transition
-from .quotas import limit
-from .versions import LATEST, FunctionVersions
+from ..function.quotas import limit
+from ..function.versions import LATEST, FunctionVersions
+from .lifecycle import State, check_transition, state_at
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from .engine import Engine
+    import numpy as np
 
 INF = math.inf
 DEFAULT_MAX_MEMORY_USED_MB = 40  # lambdakit assumption: a small Python handler's footprint
-# 1,000 new environments every 10 s per function (lambdakit.quotas, facts §2)
+# 1,000 new environments every 10 s per function (lambdakit.function.quotas, facts §2)
 SCALING_WINDOW_S = float(limit("scaling_window_s"))
 SCALING_PER_WINDOW = int(limit("scaling_per_window"))
 _FREE, _ASYNC, _CALL = 0, 1, 2  # kinds of scheduled work on the engine's event heap
@@ -76,6 +76,13 @@ class Environment:
     def move(self, new: State) -> None:
         check_transition(self.state, new)
         self.state = new
+
+    def state_at(self, now: float) -> State:
+        """The lifecycle state as of ``now`` (:func:`lambdakit.core.lifecycle.state_at`)."""
+        if self.state == State.SHUTDOWN:
+            return State.SHUTDOWN
+        return State(int(state_at(now, created_at=self.created_at, gone_at=self.shutdown_at,
+                                  init_until=self.ready_at, busy_until=self.busy_until)))
 
     @property
     def function(self) -> str:
@@ -145,7 +152,8 @@ class _Fn:
 class _Pool:
     """The environments of one function version, and what its invocations share."""
 
-    def __init__(self, fn: _Fn, version: str, config: FunctionConfig, engine: Engine) -> None:
+    def __init__(self, fn: _Fn, version: str, config: FunctionConfig,
+                 rng_for: Callable[[str, str], np.random.Generator]) -> None:
         self.fn = fn
         self.version = version
         self.config = config
@@ -157,11 +165,12 @@ class _Pool:
         for name, model in (("init_model", init_model), ("duration_model", invoke_model)):
             if not isinstance(model, DurationModel):
                 raise InvalidParameterValueException(
-                    name, model, "a lambdakit.durations model such as Fixed(120) or LogNormal(...)")
+                    name, model,
+                    "a lambdakit.function.durations model such as Fixed(120) or LogNormal(...)")
         # one independent stream each, so the order in which they are drawn never matters
-        self.init_stream = DurationStream(init_model, engine.rng_for(fn.name, version + "/init"),
+        self.init_stream = DurationStream(init_model, rng_for(fn.name, version + "/init"),
                                           config.memory_mb)
-        self.invoke_stream = DurationStream(invoke_model, engine.rng_for(fn.name, version),
+        self.invoke_stream = DurationStream(invoke_model, rng_for(fn.name, version),
                                             config.memory_mb)
         self.measured = isinstance(invoke_model, Measured)
         self.cpu_factor = cpu_factor(config.memory_mb)

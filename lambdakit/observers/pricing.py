@@ -22,9 +22,12 @@ import math
 import numbers
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .quotas import QUOTAS, bounds, check, check_choice, check_number, limit
+from ..function.quotas import QUOTAS, bounds, check, check_choice, check_number, limit
+
+if TYPE_CHECKING:
+    from .query import PlatformQuery
 
 __all__ = [
     "PRICE_TABLE",
@@ -41,7 +44,7 @@ __all__ = [
 ]
 
 ARCHITECTURES = ("x86_64", "arm64")
-# Memory, /tmp and duration ranges: lambdakit.quotas (facts §4 [S3]).
+# Memory, /tmp and duration ranges: lambdakit.function.quotas (facts §4 [S3]).
 _FREE_EPHEMERAL_MB = int(bounds("ephemeral_storage_mb")[0])  # the smallest /tmp is free [S16]
 HOURS_PER_MONTH = 730.0  # 365 × 24 / 12: an average month
 #: The one default for every ``free_tier`` switch (pricing, Platform.cost, the fleet models, the
@@ -477,7 +480,8 @@ def format_unit_price(price: float, unit: str) -> str:
     return f"${price:.10f}".rstrip("0").rstrip(".") + f" per {unit}"
 
 
-def usage_by_architecture(platform: Any, function: str | None = None) -> dict[str, dict[str, Any]]:
+def usage_by_architecture(platform: PlatformQuery,
+                          function: str | None = None) -> dict[str, dict[str, Any]]:
     """Aggregate a simulated platform's records into :func:`estimate_usage` arguments, one
     set per architecture.
 

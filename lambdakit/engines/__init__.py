@@ -30,10 +30,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .config import FunctionConfig
-from .errors import InvalidParameterValueException
-from .keepalive import DEFAULT_KEEP_ALIVE, KeepAlivePolicy
-from .records import EventTable, RecordStore
+from ..core.keepalive import DEFAULT_KEEP_ALIVE, KeepAlivePolicy
+from ..errors import InvalidParameterValueException
+from ..function.config import FunctionConfig
+from ..observers.records import EventTable, RecordStore
 
 __all__ = ["DEFAULT_ENGINE", "ENGINE_MEMBERS", "ENTRY_POINT_GROUP", "EngineSettings",
            "PlatformEngine", "available_engines", "check_engine", "load_engine",
@@ -70,14 +70,14 @@ class PlatformEngine(Protocol):
     ``scheduled_times()``, ``run_until(end, arrivals, target, event, invocation_type,
     progress)``.
     Functions: ``functions`` (name → an object with ``.name`` and ``.versions``, a
-    :class:`~lambdakit.versions.FunctionVersions`), ``function(name)`` (404 when unknown),
+    :class:`~lambdakit.function.versions.FunctionVersions`), ``function(name)`` (404 when unknown),
     ``add_function(config)``, ``check_reserved(name, n)``, ``reset_pools(fn)``,
     ``set_provisioned(fn, version, count)``.
     Invoking: ``invoke_sync``, ``invoke_async``, ``invoke_for_source`` (see
-    :class:`lambdakit.engine.Engine` for the signatures and results).
-    Truth: ``records`` (a :class:`~lambdakit.records.RecordStore`: one row per attempt, with
-    its output lines and error document), ``events`` (an
-    :class:`~lambdakit.records.EventTable`: how each event stands, its failure record),
+    :class:`lambdakit.core.engine.Engine` for the signatures and results).
+    Truth: ``records`` (a :class:`~lambdakit.observers.records.RecordStore`: one row per
+    attempt, with its output lines and error document), ``events`` (an
+    :class:`~lambdakit.observers.records.EventTable`: how each event stands, its failure record),
     ``environments`` and ``sweep()`` (shut down the environments whose keep-alive ran out).
     Account: ``seed``, ``region``, ``account_id``, ``account_limit``. And ``close()``.
     """
@@ -138,7 +138,7 @@ def check_engine(engine: Any, name: str) -> PlatformEngine:
 
 
 def _simulated(settings: EngineSettings, *, batch_path: bool = True) -> PlatformEngine:
-    from .engine import Engine
+    from ..core.engine import Engine
 
     return Engine(settings.seed, account_concurrency=settings.account_concurrency,
                   keep_alive=settings.keep_alive, region=settings.region,
@@ -160,7 +160,7 @@ _REGISTRY: dict[str, EngineFactory] = {DEFAULT_ENGINE: _simulated,
 def register_engine(name: str, factory: EngineFactory, *, replace: bool = False) -> None:
     """Make ``Platform(engine=name)`` build its engine with ``factory(settings)``.
 
-    >>> from lambdakit.engine import Engine
+    >>> from lambdakit.core.engine import Engine
     >>> register_engine("quiet", lambda s: Engine(s.seed, owner=s.owner), replace=True)
     >>> "quiet" in available_engines()
     True

@@ -70,7 +70,7 @@ BUILT_IN_MODULE_CONFLICT = "Runtime.BuiltInModuleConflict"
 MARSHAL_ERROR = "Runtime.MarshalError"
 EXIT_ERROR = "Runtime.ExitError"
 
-_PKG_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # lambdakit/
 _IMPORTLIB_DIR = os.path.dirname(os.path.abspath(importlib.__file__)) + os.sep
 _MISSING = object()
 
@@ -141,7 +141,7 @@ def load_handler(
     >>> load_handler("app", source="")
     Traceback (most recent call last):
     ...
-    lambdakit.handlers.HandlerInitError: Runtime.MalformedHandlerName: Bad handler 'app': not enough values to unpack (expected 2, got 1)
+    lambdakit.function.handlers.HandlerInitError: Runtime.MalformedHandlerName: Bad handler 'app': not enough values to unpack (expected 2, got 1)
     """  # noqa: E501
     if callable(spec):
         return LoadedHandler(function=spec, module=None)

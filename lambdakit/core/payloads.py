@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from .errors import InvalidParameterValueException, RequestTooLargeException
+from ..errors import InvalidParameterValueException, RequestTooLargeException
 from .ids import request_id
 
 _PLAIN = (str, int, float, bool)

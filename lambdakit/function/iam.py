@@ -59,7 +59,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, ClassVar
 
-from .errors import (
+from ..errors import (
     InvalidParameterValueException,
     LambdaError,
     ResourceConflictException,
@@ -209,7 +209,7 @@ def _statements(items: Iterable[Statement | Mapping[str, Any]]) -> tuple[Stateme
             out.append(_statement_from_json(s))
         else:
             raise InvalidParameterValueException(
-                "statements", s, "lambdakit.iam.Statement objects or IAM JSON statements")
+                "statements", s, "lambdakit.function.iam.Statement objects or IAM JSON statements")
     return tuple(out)
 
 
@@ -289,7 +289,7 @@ class Role:
         pols = tuple(policies)
         if not all(isinstance(p, Policy) for p in pols):
             raise InvalidParameterValueException("policies", policies,
-                                                 "a list of lambdakit.iam.Policy")
+                                                 "a list of lambdakit.function.iam.Policy")
         object.__setattr__(self, "policies", pols)
 
     @property
@@ -321,7 +321,7 @@ class Decision:
 def _check_role(role: Any) -> Role:
     if not isinstance(role, Role):
         raise InvalidParameterValueException(
-            "role", role, "a lambdakit.iam.Role (or None for an unchecked function)")
+            "role", role, "a lambdakit.function.iam.Role (or None for an unchecked function)")
     return role
 
 
@@ -408,7 +408,7 @@ def check(role: Role | None, action: str, resource: str, *, session: str,
     >>> check(Role("r"), "s3:GetObject", "arn:aws:s3:::b/k", session="f")
     Traceback (most recent call last):
     ...
-    lambdakit.iam.AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/r/f is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::b/k because no identity-based policy allows the s3:GetObject action
+    lambdakit.function.iam.AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/r/f is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::b/k because no identity-based policy allows the s3:GetObject action
     """  # noqa: E501
     if role is None:
         return
@@ -662,7 +662,7 @@ def require_invoke(platform: Any, function: str, principal: str,
     >>> require_invoke(p, "f", "events.amazonaws.com")
     Traceback (most recent call last):
     ...
-    lambdakit.iam.AccessDeniedException: User: events.amazonaws.com is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:123456789012:function:f because no resource-based policy allows the lambda:InvokeFunction action
+    lambdakit.function.iam.AccessDeniedException: User: events.amazonaws.com is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:123456789012:function:f because no resource-based policy allows the lambda:InvokeFunction action
     """  # noqa: E501
     if can_invoke(platform, function, principal, source_arn, qualifier=qualifier):
         return

@@ -20,7 +20,7 @@ import numbers
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import InvalidParameterValueException
+from ..errors import InvalidParameterValueException
 
 __all__ = ["QUOTAS", "Quota", "bounds", "check", "check_choice", "check_number", "describe",
            "limit"]

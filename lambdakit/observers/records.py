@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .ids import request_id
+from ..core.ids import request_id
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from .errors import InvalidParameterValueException
+from ..errors import InvalidParameterValueException
 from .quotas import check, check_choice, check_number, limit
 
 __all__ = [
@@ -166,7 +166,7 @@ class FunctionConfig:
     duration_model: Any = None
     init_model: Any = None
     async_config: AsyncConfig = field(default_factory=AsyncConfig)
-    role: Any = None  # execution role (lambdakit.iam); None = not checked
+    role: Any = None  # execution role (lambdakit.function.iam); None = not checked
 
     def __post_init__(self) -> None:
         _normalise_ints(self, ("memory_mb", "timeout_s", "ephemeral_storage_mb"))

@@ -20,7 +20,7 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .platform import Platform
+    from .query import PlatformQuery
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,8 @@ def concurrency_series(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray
     return t, v
 
 
-def compute_metrics(platform: Platform, function: str | None = None, *, start_s: float = 0.0,
+def compute_metrics(platform: PlatformQuery, function: str | None = None, *,
+                    start_s: float = 0.0,
                     end_s: float | None = None) -> Metrics:
     """Metrics of one function (or the whole account) over [start_s, end_s]."""
     end = platform.now if end_s is None else end_s
