@@ -1,277 +1,57 @@
-"""Realistic Lambda event payloads, shaped exactly like AWS's (lambda-facts §9).
-
-Every builder returns a fresh, JSON-able dict with the keys, nesting and value types of the
-canonical sample that ``sam local generate-event`` renders [S24]. Values are realistic: ARNs
-carry the region and account of an :class:`EventEnv`, timestamps come from its clock in each
-service's own format, ids come from its seeded RNG (same seed, same events). Where AWS sends
-``null`` or leaves a field out (a REST request without a query string, an HTTP API request
-without a body), the builders do the same, so a handler meets the gaps it will meet on AWS.
-
-Facts not yet tagged in lambda-facts.md are cited by the AWS documentation URL.
-
-Example:
-    >>> env = EventEnv(region="eu-west-1")
-    >>> sqs(["hello"], queue="orders", env=env)["Records"][0]["eventSourceARN"]
-    'arn:aws:sqs:eu-west-1:123456789012:orders'
-    >>> from_dynamodb_json(to_dynamodb_json({"n": 1, "tags": ["a"]}))
-    {'n': 1, 'tags': ['a']}
-"""
+"""Builders of AWS-shaped events, one per source: API Gateway, S3, SQS, SNS, DynamoDB Streams,
+Kinesis, EventBridge."""
 
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import json
-import random
 import re
 import string
-import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from decimal import Decimal
-from typing import Any, Protocol
+from datetime import timedelta, timezone
+from typing import Any
 from urllib.parse import quote_plus, urlencode
 
-__all__ = [
-    "HTTP_METHODS",
-    "S3_CREATED",
-    "S3_REMOVED",
-    "SAMPLE_BUILDERS",
-    "STREAM_VIEW_TYPES",
-    "EventEnv",
-    "SampleBuilder",
-    "api_gateway_rest",
-    "dynamodb_stream",
-    "eventbridge_custom",
-    "eventbridge_scheduled",
-    "from_dynamodb_json",
-    "http_api",
-    "kinesis",
-    "s3_object_created",
-    "s3_object_removed",
-    "sns",
-    "sqs",
-    "to_dynamodb_json",
-]
-
-Event = dict[str, Any]
-StreamRecord = tuple[str, dict[str, Any], dict[str, Any] | None, dict[str, Any] | None]
-
-
-@dataclass(slots=True)
-class EventEnv:
-    """What the platform provides to event builders: where, when, and a source of ids.
-
-    >>> env = EventEnv(now_s=90.5)
-    >>> env.now().isoformat()
-    '2026-01-01T00:01:30.500000+00:00'
-    >>> EventEnv().new_id() == EventEnv().new_id()   # same seed, same ids
-    True
-    """
-
-    region: str = "us-east-1"
-    account_id: str = "123456789012"
-    epoch: datetime = datetime(2026, 1, 1, tzinfo=timezone.utc)  # wall time of virtual t=0
-    now_s: float = 0.0  # platform clock, seconds since ``epoch``
-    rng: random.Random = field(default_factory=lambda: random.Random(0))
-
-    def __post_init__(self) -> None:
-        if not _REGION.fullmatch(self.region):
-            raise _bad("region", self.region, "an AWS Region code such as 'us-east-1'")
-        if not re.fullmatch(r"\d{12}", self.account_id):
-            raise _bad("account_id", self.account_id, "12 digits")
-        if self.epoch.tzinfo is None:
-            raise _bad("epoch", self.epoch, "a timezone-aware datetime")
-
-    def now(self) -> datetime:
-        """Wall time (UTC) of the platform clock."""
-        return (self.epoch + timedelta(seconds=self.now_s)).astimezone(timezone.utc)
-
-    def new_id(self) -> str:
-        """A uuid4-shaped id drawn from ``rng`` (deterministic per seed)."""
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
-
-
-# ---------------------------------------------------------------- validation -----------------
-
-_REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}")
-# Resource naming rules, from each service's API reference (CreateBucket, CreateQueue,
-# CreateTopic, CreateTable, CreateStream, PutRule, CreateEventBus).
-_NAMES: dict[str, tuple[str, str]] = {
-    "bucket": (r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", "3-63 lowercase letters, digits, '.', '-'"),
-    "queue": (r"(?=.{1,80}$)[A-Za-z0-9_-]+(\.fifo)?", "1-80 letters, digits, '-', '_'"),
-    "topic": (r"(?=.{1,256}$)[A-Za-z0-9_-]+(\.fifo)?", "1-256 letters, digits, '-', '_'"),
-    "table": (r"[A-Za-z0-9_.-]{3,255}", "3-255 letters, digits, '_', '-', '.'"),
-    "stream": (r"[A-Za-z0-9_.-]{1,128}", "1-128 letters, digits, '_', '-', '.'"),
-    "rule": (r"[A-Za-z0-9_.-]{1,64}", "1-64 letters, digits, '_', '-', '.'"),
-    "bus": (r"[A-Za-z0-9/_.-]{1,256}", "1-256 letters, digits, '/', '_', '-', '.'"),
-    "stage": (r"[A-Za-z0-9_-]{1,128}", "1-128 letters, digits, '-', '_'"),
-    "shard_id": (r"shardId-\d{12}", "'shardId-' and 12 digits"),
-}
-# The methods an API Gateway proxy event can carry (ANY is a route, not a request method).
-HTTP_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
-# S3 event types: https://docs.aws.amazon.com/AmazonS3/latest/userguide/
-# notification-how-to-event-types-and-destinations.html
-S3_CREATED = ("ObjectCreated:Put", "ObjectCreated:Post", "ObjectCreated:Copy",
-              "ObjectCreated:CompleteMultipartUpload")
-S3_REMOVED = ("ObjectRemoved:Delete", "ObjectRemoved:DeleteMarkerCreated")
-STREAM_VIEW_TYPES = ("KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES")
-_STREAM_EVENTS = ("INSERT", "MODIFY", "REMOVE")  # [S24]
-
-
-def _bad(name: str, value: Any, allowed: str) -> ValueError:
-    shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
-    return ValueError(f"{name}={shown} is not valid: allowed {allowed}")
-
-
-def _name(kind: str, value: Any) -> str:
-    pattern, allowed = _NAMES[kind]
-    if not isinstance(value, str) or not re.fullmatch(pattern, value):
-        raise _bad(kind, value, allowed)
-    return value
-
-
-def _choice(name: str, value: Any, allowed: Sequence[str]) -> str:
-    if value not in allowed:
-        raise _bad(name, value, ", ".join(allowed))
-    return str(value)
-
-
-def _method(method: Any) -> str:
-    upper = method.upper() if isinstance(method, str) else method
-    return _choice("method", upper, HTTP_METHODS)
-
-
-def _path(path: Any) -> str:
-    if not isinstance(path, str) or not path.startswith("/") or "?" in path:
-        raise _bad("path", path, "a string starting with '/' and no query string (use query=)")
-    return path
-
-
-def _nonempty(name: str, items: Any) -> list[Any]:
-    if isinstance(items, (str, bytes, Mapping)) or not isinstance(items, Sequence) or not items:
-        raise _bad(name, items, "a non-empty list")
-    return list(items)
-
-
-# Builders called without ``env`` share this one: ids stay unique within a process and a fresh
-# interpreter (a re-run notebook) gets the same sequence again.
-_DEFAULT_ENV = EventEnv()
-
-
-def _env(env: EventEnv | None) -> EventEnv:
-    return _DEFAULT_ENV if env is None else env
-
-
-# ---------------------------------------------------------------- formatting -----------------
-
-_UNIX = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_ALNUM_LOWER = string.ascii_lowercase + string.digits
-_ALNUM_UPPER = string.ascii_uppercase + string.digits
-_USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
-
-
-def _iso_ms(t: datetime) -> str:  # S3 eventTime, SNS Timestamp: 1970-01-01T00:00:00.000Z [S24]
-    return f"{t:%Y-%m-%dT%H:%M:%S}.{t.microsecond // 1000:03d}Z"
-
-
-def _iso_s(t: datetime) -> str:  # EventBridge time: 1970-01-01T00:00:00Z [S24]
-    return f"{t:%Y-%m-%dT%H:%M:%S}Z"
-
-
-def _epoch_ms(t: datetime) -> int:
-    return (t - _UNIX) // timedelta(milliseconds=1)
-
-
-def _clf(t: datetime) -> str:  # API Gateway requestTime: 09/Apr/2015:12:34:56 +0000 [S24]
-    return f"{t.day:02d}/{_MONTHS[t.month - 1]}/{t.year:04d}:{t:%H:%M:%S} +0000"
-
-
-def _partition(region: str) -> str:
-    return "aws-cn" if region.startswith("cn-") else "aws-us-gov" if "-gov-" in region else "aws"
-
-
-def _dns_suffix(region: str) -> str:
-    return "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
-
-
-def _arn(env: EventEnv, service: str, resource: str, *, regional: bool = True) -> str:
-    where = f"{env.region}:{env.account_id}" if regional else f":{env.account_id}"
-    return f"arn:{_partition(env.region)}:{service}:{where}:{resource}"
-
-
-def _hex(env: EventEnv, n: int) -> str:
-    return f"{env.rng.getrandbits(4 * n):0{n}x}"
-
-
-def _b64(env: EventEnv, nbytes: int) -> str:
-    return base64.b64encode(env.rng.randbytes(nbytes)).decode()
-
-
-def _token(env: EventEnv, n: int, alphabet: str) -> str:
-    return "".join(env.rng.choice(alphabet) for _ in range(n))
-
-
-def _stable(label: str, n: int, alphabet: str) -> str:
-    """An id that depends only on ``label`` (the same API, bucket owner... every call)."""
-    x = int.from_bytes(hashlib.sha256(label.encode()).digest(), "big")
-    out = []
-    for _ in range(n):
-        x, r = divmod(x, len(alphabet))
-        out.append(alphabet[r])
-    return "".join(out)
-
-
-def _client_ip(env: EventEnv) -> str:
-    return f"203.0.113.{env.rng.randrange(1, 255)}"  # RFC 5737 documentation range
-
-
-def _body(body: Any) -> tuple[str | None, bool]:
-    """(body text, isBase64Encoded): bytes travel base64-encoded, dicts and lists as JSON."""
-    if body is None or isinstance(body, str):
-        return body, False
-    if isinstance(body, (bytes, bytearray)):
-        return base64.b64encode(bytes(body)).decode(), True
-    if isinstance(body, (dict, list)):
-        return json.dumps(body), False
-    raise _bad("body", body, "str, bytes, dict, list or None")
-
-
-def _json_text(name: str, value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    try:
-        return json.dumps(value)
-    except (TypeError, ValueError):
-        raise _bad(name, value, "a string or a JSON-serialisable value") from None
-
-
-def _query_lists(query: Mapping[str, Any] | None) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for k, v in (query or {}).items():
-        vals = [str(x) for x in v] if isinstance(v, (list, tuple)) else [str(v)]
-        if vals:
-            out[str(k)] = vals
-    return out
-
-
-def _merge_headers(defaults: dict[str, str], extra: Mapping[str, Any] | None) -> dict[str, str]:
-    """Defaults overridden case-insensitively by the caller's headers."""
-    extra = {str(k): str(v) for k, v in (extra or {}).items()}
-    lowered = {k.lower() for k in extra}
-    return {**{k: v for k, v in defaults.items() if k.lower() not in lowered}, **extra}
-
-
-def _header(headers: Mapping[str, str], name: str) -> str:
-    return next(v for k, v in headers.items() if k.lower() == name.lower())
-
-
-def _trace_id(env: EventEnv, t: datetime) -> str:
-    return f"Root=1-{_epoch_ms(t) // 1000:08x}-{_hex(env, 24)}"
-
+from .dynamodb_json import _image, _item_size
+from .env import (
+    _ALNUM_LOWER,
+    _ALNUM_UPPER,
+    _STREAM_EVENTS,
+    _UNIX,
+    _USER_AGENT,
+    S3_CREATED,
+    S3_REMOVED,
+    STREAM_VIEW_TYPES,
+    Event,
+    EventEnv,
+    StreamRecord,
+    _arn,
+    _b64,
+    _bad,
+    _body,
+    _choice,
+    _clf,
+    _client_ip,
+    _dns_suffix,
+    _env,
+    _epoch_ms,
+    _header,
+    _hex,
+    _iso_ms,
+    _iso_s,
+    _json_text,
+    _merge_headers,
+    _method,
+    _name,
+    _nonempty,
+    _partition,
+    _path,
+    _query_lists,
+    _stable,
+    _token,
+    _trace_id,
+)
 
 # ---------------------------------------------------------------- API Gateway ----------------
 
@@ -744,186 +524,3 @@ def _eventbridge(env: EventEnv, source: str, detail_type: str, resources: list[s
         "resources": resources,
         "detail": detail,
     }
-
-
-# ---------------------------------------------------------------- DynamoDB JSON --------------
-
-_NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
-_TAGS = ("S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS")
-
-
-def to_dynamodb_json(value: Any) -> dict[str, Any]:
-    """Plain Python value -> DynamoDB typed JSON (``{"S": ..}``, ``{"N": "1"}``, ``{"M": ..}``...).
-
-    Sets become ``SS``/``NS``/``BS``; bytes travel base64-encoded.
-
-    >>> to_dynamodb_json({"id": 7, "ok": True, "tags": ["x"]})
-    {'M': {'id': {'N': '7'}, 'ok': {'BOOL': True}, 'tags': {'L': [{'S': 'x'}]}}}
-    """
-    if value is None:
-        return {"NULL": True}
-    if isinstance(value, bool):
-        return {"BOOL": value}
-    if isinstance(value, (int, float, Decimal)):
-        return {"N": _number_text(value)}
-    if isinstance(value, str):
-        return {"S": value}
-    if isinstance(value, (bytes, bytearray)):
-        return {"B": base64.b64encode(bytes(value)).decode()}
-    if isinstance(value, Mapping):
-        if not all(isinstance(k, str) for k in value):
-            raise _bad("map keys", list(value), "strings")
-        return {"M": {k: to_dynamodb_json(v) for k, v in value.items()}}
-    if isinstance(value, (set, frozenset)):
-        return _set_json(value)
-    if isinstance(value, (list, tuple)):
-        return {"L": [to_dynamodb_json(v) for v in value]}
-    raise _bad("value", value, "None, bool, int, float, Decimal, str, bytes, dict, list or set")
-
-
-def from_dynamodb_json(d: Mapping[str, Any]) -> Any:
-    """DynamoDB typed JSON -> plain Python value (``N`` becomes int or float).
-
-    To decode a whole image (attribute name -> typed value), wrap it: ``{"M": image}``.
-
-    >>> from_dynamodb_json({"M": {"Id": {"N": "101"}, "Message": {"S": "New item!"}}})
-    {'Id': 101, 'Message': 'New item!'}
-    """
-    if not isinstance(d, Mapping) or len(d) != 1 or next(iter(d)) not in _TAGS:
-        raise _bad("typed value", d, f"a dict with exactly one of {', '.join(_TAGS)} "
-                   "(wrap an image as {'M': image})")
-    ((tag, v),) = d.items()
-    try:
-        if tag == "S" and isinstance(v, str):
-            return v
-        if tag == "N":
-            return _parse_number(v)
-        if tag == "B":
-            return base64.b64decode(v, validate=True)
-        if tag == "BOOL" and isinstance(v, bool):
-            return v
-        if tag == "NULL" and v is True:
-            return None
-        if tag == "M" and isinstance(v, Mapping):
-            return {str(k): from_dynamodb_json(x) for k, x in v.items()}
-        if tag == "L" and isinstance(v, list):
-            return [from_dynamodb_json(x) for x in v]
-        if tag == "SS" and isinstance(v, list) and all(isinstance(x, str) for x in v):
-            return set(v)
-        if tag == "NS" and isinstance(v, list):
-            return {_parse_number(x) for x in v}
-        if tag == "BS" and isinstance(v, list):
-            return {base64.b64decode(x, validate=True) for x in v}
-    except (binascii.Error, TypeError):
-        pass
-    raise _bad(f"typed value {tag}", v, f"a well-formed {tag} value")
-
-
-def _number_text(value: int | float | Decimal) -> str:
-    if isinstance(value, int):
-        return str(value)
-    if not (Decimal(value) if isinstance(value, float) else value).is_finite():
-        raise _bad("number", value, "a finite number (DynamoDB has no NaN or Infinity)")
-    return repr(value) if isinstance(value, float) else str(value)
-
-
-def _parse_number(text: Any) -> int | float:
-    if not isinstance(text, str) or not _NUMBER.fullmatch(text):
-        raise TypeError(text)
-    return int(text) if re.fullmatch(r"-?\d+", text) else float(text)
-
-
-def _set_json(values: set[Any] | frozenset[Any]) -> dict[str, Any]:
-    items = list(values)
-    if items and all(isinstance(x, str) for x in items):
-        return {"SS": sorted(items)}
-    if items and all(isinstance(x, (int, float, Decimal)) and not isinstance(x, bool)
-                     for x in items):
-        return {"NS": [_number_text(x) for x in sorted(items)]}
-    if items and all(isinstance(x, (bytes, bytearray)) for x in items):
-        return {"BS": [base64.b64encode(bytes(x)).decode() for x in sorted(items)]}
-    raise _bad("set", values, "a non-empty set of only strings, only numbers or only bytes")
-
-
-def _image(item: Mapping[str, Any]) -> dict[str, Any]:
-    return dict(to_dynamodb_json(dict(item))["M"])
-
-
-def _item_size(image: Mapping[str, Any]) -> int:
-    """Item size by DynamoDB's rules: attribute-name bytes plus value sizes."""
-    return sum(len(k.encode()) + _value_size(v) for k, v in image.items())
-
-
-def _value_size(typed: Mapping[str, Any]) -> int:
-    ((tag, v),) = typed.items()
-    if tag == "S":
-        return len(v.encode())
-    if tag == "N":  # 1 byte per two significant digits, plus 1
-        return (len(Decimal(v).normalize().as_tuple().digits) + 1) // 2 + 1
-    if tag == "B":
-        return len(base64.b64decode(v))
-    if tag in ("BOOL", "NULL"):
-        return 1
-    if tag in ("SS", "NS", "BS"):
-        return sum(_value_size({tag[0]: x}) for x in v)
-    if tag == "L":  # 3 bytes overhead, 1 per element
-        return 3 + sum(1 + _value_size(x) for x in v)
-    return 3 + sum(1 + len(k.encode()) + _value_size(x) for k, x in v.items())  # M
-
-
-# ---------------------------------------------------------------- event panel ----------------
-
-
-def _sample_http_request(env: EventEnv | None = None) -> Event:
-    return api_gateway_rest("GET", "/items/42", resource="/items/{id}",
-                            path_parameters={"id": "42"}, query={"verbose": "true"}, env=env)
-
-
-def _sample_s3_upload(env: EventEnv | None = None) -> Event:
-    return s3_object_created("my-bucket", "uploads/photo.jpg", size=204_800, env=env)
-
-
-def _sample_sqs(env: EventEnv | None = None) -> Event:
-    return sqs([{"order_id": 1234, "status": "paid"}], queue="orders", env=env)
-
-
-def _sample_dynamodb(env: EventEnv | None = None) -> Event:
-    return dynamodb_stream([("MODIFY", {"id": "42"}, {"id": "42", "stock": 4},
-                             {"id": "42", "stock": 5})], table="inventory", env=env)
-
-
-def _sample_kinesis(env: EventEnv | None = None) -> Event:
-    return kinesis([("sensor-7", {"temperature": 21.5})], stream="telemetry", env=env)
-
-
-def _sample_schedule(env: EventEnv | None = None) -> Event:
-    return eventbridge_scheduled(rule="every-5-minutes", env=env)
-
-
-def _sample_sns(env: EventEnv | None = None) -> Event:
-    return sns({"alarm": "HighLatency", "state": "ALARM"}, topic="alerts",
-               subject="ALARM: HighLatency", env=env)
-
-
-def _sample_http_api(env: EventEnv | None = None) -> Event:
-    return http_api("POST", "/orders", route_key="POST /orders",
-                    body={"item": "book", "qty": 1}, env=env)
-
-
-class SampleBuilder(Protocol):
-    """A zero-argument builder of a typical event; the platform may pass its ``env``."""
-
-    def __call__(self, env: EventEnv | None = None) -> Event: ...
-
-
-#: Event panel name -> builder of a typical event.
-SAMPLE_BUILDERS: dict[str, SampleBuilder] = {
-    "HTTP request": _sample_http_request,
-    "S3 upload": _sample_s3_upload,
-    "SQS message": _sample_sqs,
-    "DynamoDB change": _sample_dynamodb,
-    "Kinesis record": _sample_kinesis,
-    "Schedule tick": _sample_schedule,
-    "SNS message": _sample_sns,
-    "HTTP API": _sample_http_api,
-}
