@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from .core.engine import AsyncAccepted, Environment, InvokeResult, SourceResult
+from .core.ids import request_id
 from .core.keepalive import DEFAULT_KEEP_ALIVE, KeepAlivePolicy
 from .engines import DEFAULT_ENGINE, EngineSettings, check_engine, load_engine
 from .errors import InvalidParameterValueException, ResourceConflictException
@@ -390,6 +391,10 @@ class Platform:
     def event_count(self) -> int:
         """How many events (requests, async events, batches) the platform has accepted."""
         return len(self._engine.events)
+
+    def request_id(self, event: int) -> str:
+        """The request id of an event (every attempt of the event shares it)."""
+        return request_id(self.seed, event)
 
     def event_status(self, event: int) -> str:
         """How one event stands: pending, running, retrying, ok, error, timeout, throttled,

@@ -93,6 +93,14 @@ def _assert_widgets_drawn(page: Any) -> None:
     assert "Traceback (most recent call last)" not in text
 
 
+def _expect_cells(page: Any, n: int) -> None:
+    """Every code cell is drawn: JupyterLab may still be laying out the last ones on a busy
+    machine, so wait for the count (up to 30 s) rather than read it once."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(".jp-CodeCell .jp-InputPrompt")).to_have_count(n, timeout=30_000)
+
+
 def test_chapter_00_runs_and_draws_in_jupyterlab(
     run_notebook_in_lab: Callable[[str], Any],
 ) -> None:
@@ -101,8 +109,7 @@ def test_chapter_00_runs_and_draws_in_jupyterlab(
     stem = Path(name).stem
     screenshot(page, SHOTS / f"{stem}_01_top.png")
 
-    prompts = page.locator(".jp-CodeCell .jp-InputPrompt")
-    assert prompts.count() == _code_cells(name)
+    _expect_cells(page, _code_cells(name))
     _assert_widgets_drawn(page)
     assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
                         ).count() == 0, "a cell wrote to stderr"
@@ -162,7 +169,7 @@ def test_chapter_03_fires_an_s3_event_into_a_board_and_a_log(
     page.locator(".jp-Notebook .jp-Cell").first.evaluate(top)
     screenshot(page, SHOTS / f"{stem}_01_top.png")
 
-    assert page.locator(".jp-CodeCell .jp-InputPrompt").count() == _code_cells(name)
+    _expect_cells(page, _code_cells(name))
     _assert_widgets_drawn(page)
     assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
                         ).count() == 0, "a cell wrote to stderr"

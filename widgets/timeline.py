@@ -24,14 +24,15 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import plotly.graph_objects as go
 
-from lambdakit.core.ids import request_id
 from lambdakit.observers.logformat import report_line
+from lambdakit.observers.logs import report_status
 
 if TYPE_CHECKING:
     from lambdakit import Platform, RecordTable
@@ -114,7 +115,7 @@ def _parts(platform: Platform, function: str | None, max_bars: int,
     if max_bars < 1:
         raise ValueError(f"max_bars={max_bars!r} is not valid: must be at least 1")
     table = platform.records(function)
-    cols = _Columns(table, platform.seed, rids)
+    cols = _Columns(table, platform.request_id, rids)
     envs = platform.environments(function)
     ids = np.asarray(sorted(e.id for e in envs), dtype=np.int64)
     labels = _row_labels(envs, ids, function)
@@ -141,9 +142,10 @@ def _parts(platform: Platform, function: str | None, max_bars: int,
 class _Columns:
     """The record columns hover texts need, fetched once per build; request ids cached."""
 
-    def __init__(self, table: RecordTable, seed: int, rids: dict[int, str]) -> None:
+    def __init__(self, table: RecordTable, request_id: Callable[[int], str],
+                 rids: dict[int, str]) -> None:
         self._table = table
-        self._seed = seed
+        self._request_id = request_id
         self._rids = rids
         self._cols: dict[str, np.ndarray] = {}
 
@@ -157,12 +159,12 @@ class _Columns:
         return self[name][pos].tolist()  # type: ignore[no-any-return]
 
     def request_ids(self, pos: np.ndarray) -> list[str]:
-        rids, seed = self._rids, self._seed
+        rids, request_id = self._rids, self._request_id
         out = []
         for ev in self.values("event", pos):
             rid = rids.get(ev)
             if rid is None:
-                rid = rids[ev] = request_id(seed, ev)
+                rid = rids[ev] = request_id(ev)
             out.append(rid)
         return out
 
@@ -314,7 +316,7 @@ def _record_texts(kind: str, pos: np.ndarray, cols: _Columns) -> list[str]:
     for rid, outcome, env, fn, ver, att, cold, init, dur, billed, mem, maxmem, err in zip(
             cols.request_ids(pos), *(cols.values(name, pos) for name in _HOVER_COLUMNS),
             strict=True):
-        status = _STATUS.get(outcome)
+        status = report_status(outcome, err)
         report = report_line(rid, duration_ms=round(dur, 2), billed_ms=billed, memory_mb=mem,
                              max_memory_mb=maxmem, init_ms=round(init, 2) if cold else None,
                              status=status, error_type=err if status == "error" else None)
@@ -326,7 +328,6 @@ def _record_texts(kind: str, pos: np.ndarray, cols: _Columns) -> list[str]:
 
 _HOVER_COLUMNS = ("outcome", "env", "function", "version", "attempt", "cold", "init_ms",
                   "duration_ms", "billed_ms", "memory_mb", "max_memory_mb", "error_type")
-_STATUS = {"timeout": "timeout", "error": "error"}  # the REPORT suffix on failures [S1]
 
 
 # -- layout ------------------------------------------------------------------------------------

@@ -293,6 +293,16 @@ class Engine:
             self._dispatch(kind, obj, t)
         self.now = max(self.now, end)
 
+    def _batchable(self, pool: _Pool) -> bool:
+        """May synchronous workload arrivals into ``pool`` go to the compiled kernel? Only
+        when it applies the same rules as this loop: nothing else is on the clock, no
+        provisioned environments, durations from models (not measured wall time), and a
+        keep-alive policy the kernel knows (a fixed idle / lifetime). tests/test_paths.py
+        holds the two paths to the same records."""
+        return (self.batch_path and not self.heap and not pool.pc_idle and not pool.measured
+                and not pool.fn.provisioned
+                and type(self.keep_alive).expires_at is KeepAlivePolicy.expires_at)
+
     def _run_arrivals(self, end: float, arrivals: np.ndarray, target: tuple[_Fn, str | None],
                       events: _EventSource, invocation_type: str, progress: Any,
                       source: str) -> None:
@@ -306,10 +316,7 @@ class Engine:
             else self.resolve(fn, qualifier)
         is_sync = invocation_type == "sync"
         first = 0
-        if (self.batch_path and is_sync and fixed_pool is not None and not heap
-                and not fixed_pool.pc_idle
-                and not fixed_pool.measured and not fn.provisioned
-                and type(self.keep_alive).expires_at is KeepAlivePolicy.expires_at):
+        if is_sync and fixed_pool is not None and self._batchable(fixed_pool):
             first = run_batch(self, end, times, fixed_pool, events, source, progress)
         tick = max(len(times) // 200, 1)
         dispatch = self._dispatch

@@ -147,12 +147,22 @@ def _attempt_lines(platform: PlatformQuery, i: int,
     return out
 
 
+def report_status(outcome: str, error_type: str | None) -> str | None:
+    """The REPORT line's ``Status`` for an attempt: ``timeout`` for a timeout, ``error`` for a
+    runtime crash or failed init (``Runtime.*``), none for an ordinary handler exception or a
+    success (facts §1.4 [S1]).
+
+    >>> report_status("error", "ZeroDivisionError"), report_status("error", "Runtime.ExitError")
+    (None, 'error')
+    """
+    if outcome == "timeout":
+        return "timeout"
+    return "error" if error_type is not None and error_type.startswith("Runtime.") else None
+
+
 def report_for(r: Record) -> str:
-    """The REPORT line of one attempt, with the new-style status suffix for timeouts and
-    runtime crashes / failed inits (facts §1.4 [S1]); an ordinary handler exception leaves
-    the line as it is."""
-    crash = r.error_type is not None and r.error_type.startswith("Runtime.")
-    status = "timeout" if r.outcome == "timeout" else ("error" if crash else None)
+    """The REPORT line of one attempt (its ``Status`` from :func:`report_status`)."""
+    status = report_status(r.outcome, r.error_type)
     return lf.report_line(
         r.request_id, duration_ms=round(r.duration_ms, 2), billed_ms=r.billed_ms,
         memory_mb=r.memory_mb, max_memory_mb=r.max_memory_mb,
