@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -111,7 +112,9 @@ def test_max_number_of_messages_caps_a_receive() -> None:
         q.send_message(MessageBody=str(i))
     assert len(_receive(q, 10)) == 10
     assert len(_receive(q, 10)) == 5
-    with pytest.raises(InvalidParameterValueException, match="MaxNumberOfMessages"):
+    with pytest.raises(InvalidParameterValueException, match=re.escape(
+            "MaxNumberOfMessages=11 is not valid: MaxNumberOfMessages must be between 1 and 10 "
+            "[SQS:API_ReceiveMessage]")):
         q.receive_message(MaxNumberOfMessages=11)
 
 
@@ -195,7 +198,9 @@ def test_change_message_visibility() -> None:
     with pytest.raises(ServiceError) as err:  # an old handle: that receive is over
         q.change_message_visibility(ReceiptHandle=h, VisibilityTimeout=5)
     assert err.value.code == "AWS.SimpleQueueService.MessageNotInflight"
-    with pytest.raises(InvalidParameterValueException, match="VisibilityTimeout"):
+    with pytest.raises(InvalidParameterValueException, match=re.escape(
+            "VisibilityTimeout=43201 is not valid: VisibilityTimeout must be between 0 and "
+            "43,200 s (1 s steps) [SQS:API_SetQueueAttributes]")):
         q.change_message_visibility(ReceiptHandle=h, VisibilityTimeout=43_201)
 
 
@@ -220,7 +225,9 @@ def test_delay_seconds_per_message_and_per_queue() -> None:
     assert bodies() == []
     p.advance(1)
     assert bodies() == ["later"]
-    with pytest.raises(InvalidParameterValueException, match="DelaySeconds"):
+    with pytest.raises(InvalidParameterValueException, match=re.escape(
+            "DelaySeconds=901 is not valid: DelaySeconds must be between 0 and 900 s "
+            "(1 s steps) [SQS:API_SetQueueAttributes]")):
         q.send_message(MessageBody="x", DelaySeconds=901)
 
 
@@ -251,7 +258,9 @@ def test_redrive_policy_is_validated() -> None:
         Queue(p, "src.fifo", dead_letter=std, max_receive_count=3)
     with pytest.raises(InvalidParameterValueException, match="deadLetterTargetArn"):
         Queue(p, "src", dead_letter=fifo, max_receive_count=3)
-    with pytest.raises(InvalidParameterValueException, match="maxReceiveCount"):
+    with pytest.raises(InvalidParameterValueException, match=re.escape(
+            "maxReceiveCount=0 is not valid: RedrivePolicy maxReceiveCount must be between 1 "
+            "and 1,000 [SQS:sqs-dead-letter-queues.html]")):
         Queue(p, "src", dead_letter=std, max_receive_count=0)
     with pytest.raises(InvalidParameterValueException, match="RedrivePolicy"):
         Queue(p, "src", dead_letter=std)
@@ -370,7 +379,9 @@ def test_send_message_batch_reports_each_entry() -> None:
     assert [e["Id"] for e in res["Successful"]] == ["a", "c"]
     assert [(e["Id"], e["SenderFault"]) for e in res["Failed"]] == [("b", True)]
     assert len(q) == 2
-    with pytest.raises(InvalidParameterValueException, match="Entries"):
+    with pytest.raises(InvalidParameterValueException, match=re.escape(
+            "len(Entries)=11 is not valid: The number of entries of a batch call must be "
+            "between 1 and 10 [SQS:sqs-quotas.html]")):
         q.send_message_batch(Entries=[{"Id": str(i), "MessageBody": "x"} for i in range(11)])
     with pytest.raises(ServiceError) as err:
         q.send_message_batch(Entries=[{"Id": "a", "MessageBody": "x"}] * 2)

@@ -64,7 +64,11 @@ import ipywidgets as widgets
 from lambdakit import Platform, iam
 from lambdakit import events as lk_events
 from lambdakit.errors import LambdaError
-from lambdakit.esm import SqsEventSourceMapping, StreamEventSourceMapping
+from lambdakit.esm import (
+    SqsEventSourceMapping,
+    StreamEventSourceMapping,
+    recommended_visibility_timeout_s,
+)
 from lambdakit.services import Bucket, HttpApi, KinesisStream, Queue, Table, Topic
 from lambdakit.services.base import Service, ServiceError
 
@@ -392,8 +396,7 @@ class EventPanel(widgets.VBox):
         def make() -> _Wired:
             name = self._fresh_name("SQS message", ("", "-dlq"))
             dlq = Queue(p, f"{name}-dlq")
-            # visibility timeout: 6 x the function timeout, as AWS advises [S2:with-sqs.md]
-            vis = min(43_200, max(30, 6 * self._timeout_s()))
+            vis = recommended_visibility_timeout_s(self._timeout_s())  # 6 × the timeout
             queue = Queue(p, name, visibility_timeout_s=vis, dead_letter=dlq,
                           max_receive_count=_MAX_RECEIVES)
             return _Wired(queue, extra={"dlq": dlq})

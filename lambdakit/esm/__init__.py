@@ -14,6 +14,7 @@ from .sqs import (
     SQS_SCALE_UP_PER_MINUTE,
     BatchRecord,
     SqsEventSourceMapping,
+    recommended_visibility_timeout_s,
 )
 from .streams import StreamEventSourceMapping
 
@@ -24,4 +25,5 @@ __all__ = [
     "BatchRecord",
     "SqsEventSourceMapping",
     "StreamEventSourceMapping",
+    "recommended_visibility_timeout_s",
 ]

@@ -62,6 +62,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SQS_CONCURRENCY_CAP",
+    "recommended_visibility_timeout_s",
     "SQS_INITIAL_CONCURRENCY",
     "SQS_SCALE_UP_PER_MINUTE",
     "BatchRecord",
@@ -440,3 +441,14 @@ def _check(queue: Queue, batch_size: Any, window: Any, max_conc: Any, cap: Any, 
 
 _INT: tuple[type, ...] = (int,)  # as before: a plain int (not a bool, not numpy's)
 _INT_OR_FLOAT: tuple[type, ...] = (int, float)
+
+
+def recommended_visibility_timeout_s(function_timeout_s: int) -> int:
+    """The visibility timeout AWS advises for a queue a mapping reads: 6 × the function's
+    timeout [S2:with-sqs.md], within SQS's range (never below its 30 s default, at most 12 h).
+
+    >>> recommended_visibility_timeout_s(3), recommended_visibility_timeout_s(900)
+    (30, 5400)
+    """
+    q = QUOTAS["sqs_visibility_timeout_s"]
+    return int(min(q.high or 0, max(q.default or 0, 6 * function_timeout_s)))

@@ -13,6 +13,7 @@ from datetime import timedelta, timezone
 from typing import Any
 from urllib.parse import quote_plus, urlencode
 
+from ..function.quotas import check_choice, check_number
 from .dynamodb_json import _image, _item_size
 from .env import (
     _ALNUM_LOWER,
@@ -30,7 +31,6 @@ from .env import (
     _b64,
     _bad,
     _body,
-    _choice,
     _clf,
     _client_ip,
     _dns_suffix,
@@ -221,9 +221,8 @@ def s3_object_created(bucket: str, key: str, *, size: int = 1024, etag: str | No
     ('2026/red+flower.jpg', 'arn:aws:s3:::photos', '2026-01-01T00:00:00.000Z')
     """
     env = _env(env)
-    _choice("event_name", event_name, S3_CREATED)
-    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
-        raise _bad("size", size, "an integer number of bytes >= 0")
+    check_choice("event_name", event_name, S3_CREATED)
+    check_number("size", size, 0, unit="bytes", types=(int,))
     if etag is not None and not re.fullmatch(r"[0-9a-f]{32}(-\d+)?", etag.strip('"')):
         raise _bad("etag", etag, "32 hex digits (MD5), optionally '-<parts>'")
     etag = _hex(env, 32) if etag is None else etag.strip('"')
@@ -238,7 +237,7 @@ def s3_object_removed(bucket: str, key: str, *, event_name: str = "ObjectRemoved
     'ObjectRemoved:Delete'
     """
     env = _env(env)
-    _choice("event_name", event_name, S3_REMOVED)
+    check_choice("event_name", event_name, S3_REMOVED)
     return _s3_event(env, bucket, key, event_name, {})
 
 
@@ -286,8 +285,7 @@ def sqs(messages: Sequence[str | dict[str, Any]], *, queue: str = "my-queue",
     """
     env, messages = _env(env), _nonempty("messages", messages)
     _name("queue", queue)
-    if isinstance(receive_count, bool) or not isinstance(receive_count, int) or receive_count < 1:
-        raise _bad("receive_count", receive_count, "an integer >= 1")
+    check_number("receive_count", receive_count, 1, types=(int,))
     now_ms, arn = _epoch_ms(env.now()), _arn(env, "sqs", queue)
     records = []
     for msg in messages:
@@ -381,7 +379,7 @@ def dynamodb_stream(records: Sequence[StreamRecord], *,
     """
     env, records = _env(env), _nonempty("records", records)
     _name("table", table)
-    _choice("view_type", view_type, STREAM_VIEW_TYPES)
+    check_choice("view_type", view_type, STREAM_VIEW_TYPES)
     label = f"{env.epoch.astimezone(timezone.utc):%Y-%m-%dT%H:%M:%S.%f}"[:-3]
     arn = _arn(env, "dynamodb", f"table/{table}/stream/{label}")
     t = env.now()
@@ -411,7 +409,7 @@ def _stream_record(i: int, rec: Any, wants_new: bool, wants_old: bool) -> Stream
     if not isinstance(rec, (tuple, list)) or len(rec) != 4:
         raise _bad(where, rec, "a tuple (eventName, keys, new_image, old_image)")
     name, keys, new, old = rec
-    _choice(f"{where}.eventName", name, _STREAM_EVENTS)
+    check_choice(f"{where}.eventName", name, _STREAM_EVENTS)
     if not isinstance(keys, Mapping) or not keys:
         raise _bad(f"{where}.keys", keys, "a non-empty dict of key attributes")
     need_new, need_old = name in ("INSERT", "MODIFY"), name in ("MODIFY", "REMOVE")

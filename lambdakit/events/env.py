@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from ..errors import InvalidParameterValueException
+from ..function.quotas import check_choice
+
 Event = dict[str, Any]
 StreamRecord = tuple[str, dict[str, Any], dict[str, Any] | None, dict[str, Any] | None]
 
@@ -80,9 +83,10 @@ STREAM_VIEW_TYPES = ("KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"
 _STREAM_EVENTS = ("INSERT", "MODIFY", "REMOVE")  # [S24]
 
 
-def _bad(name: str, value: Any, allowed: str) -> ValueError:
-    shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
-    return ValueError(f"{name}={shown} is not valid: allowed {allowed}")
+def _bad(name: str, value: Any, allowed: str) -> InvalidParameterValueException:
+    """The error of a bad builder argument: a 400 (a ``ValueError``) naming field, value and
+    what is allowed."""
+    return InvalidParameterValueException(name, value, allowed)
 
 
 def _name(kind: str, value: Any) -> str:
@@ -92,15 +96,9 @@ def _name(kind: str, value: Any) -> str:
     return value
 
 
-def _choice(name: str, value: Any, allowed: Sequence[str]) -> str:
-    if value not in allowed:
-        raise _bad(name, value, ", ".join(allowed))
-    return str(value)
-
-
 def _method(method: Any) -> str:
     upper = method.upper() if isinstance(method, str) else method
-    return _choice("method", upper, HTTP_METHODS)
+    return str(check_choice("method", upper, HTTP_METHODS))
 
 
 def _path(path: Any) -> str:

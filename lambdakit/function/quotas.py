@@ -105,6 +105,30 @@ QUOTAS: dict[str, Quota] = {q.name: q for q in (
     # the 60 s floor is from https://aws.amazon.com/about-aws/whats-new/2019/11/aws-lambda-supports-failure-handling-features-for-kinesis-and-dynamodb-event-sources
     Quota("stream_maximum_record_age_s", 60, 604_800, "s", "MaximumRecordAgeInSeconds",
           "[S2:API_CreateEventSourceMapping.md]", default=-1),
+    # SQS (not in lambda-facts.md): the SQS API Reference and Developer Guide,
+    # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/ (SetQueueAttributes,
+    # ReceiveMessage, SendMessage, sqs-quotas.html, sqs-dead-letter-queues.html)
+    Quota("sqs_visibility_timeout_s", 0, 43_200, "s", "VisibilityTimeout",
+          "[SQS:API_SetQueueAttributes]", default=30),  # 0 s – 12 h
+    Quota("sqs_message_retention_s", 60, 1_209_600, "s", "MessageRetentionPeriod",
+          "[SQS:API_SetQueueAttributes]", default=345_600),  # 1 min – 14 days, default 4 days
+    Quota("sqs_delay_s", 0, 900, "s", "DelaySeconds", "[SQS:API_SetQueueAttributes]",
+          default=0),  # 0 – 15 min
+    Quota("sqs_receive_wait_s", 0, 20, "s", "ReceiveMessageWaitTimeSeconds",
+          "[SQS:API_SetQueueAttributes]", default=0),  # long polling
+    Quota("sqs_wait_time_s", 0, 20, "s", "WaitTimeSeconds", "[SQS:API_ReceiveMessage]"),
+    # 1 MiB: SQS raised its message limit from 256 KiB (facts §4 [S15]); configurable per queue
+    Quota("sqs_maximum_message_size", 1_024, 1_048_576, "bytes", "MaximumMessageSize",
+          "[S15][SQS:API_SetQueueAttributes]", default=1_048_576),
+    Quota("sqs_max_receive_count", 1, 1000, "", "RedrivePolicy maxReceiveCount",
+          "[SQS:sqs-dead-letter-queues.html]"),
+    Quota("sqs_max_number_of_messages", 1, 10, "", "MaxNumberOfMessages",
+          "[SQS:API_ReceiveMessage]", default=1),
+    Quota("sqs_batch_entries", 1, 10, "", "The number of entries of a batch call",
+          "[SQS:sqs-quotas.html]"),
+    # Kinesis (not in lambda-facts.md): default 24 h, up to 365 days
+    Quota("kinesis_retention_hours", 24, 8760, "h", "RetentionPeriodHours",
+          "[KDS:kinesis-extended-retention.html]", default=24),
 )}
 
 

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 from ..function.durations import DurationModel, Exponential, Fixed, LogNormal
+from ..function.quotas import check_number
 from ..workloads import Workload
 
 __all__ = ["ERROR_KINDS", "ServiceModel", "ServiceRun", "Tier", "default_tiers"]
@@ -486,18 +487,10 @@ def _mean_ms(model: DurationModel) -> float:
 
 
 def _whole(name: str, value: object, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise ValueError(f"{name} = {value!r} is not allowed: expected a whole number >= {minimum}")
-    if value < minimum:
-        raise ValueError(f"{name} = {value} is out of range: expected >= {minimum}")
+    check_number(name, value, minimum, types=(int, np.integer))
 
 
 def _real(name: str, value: object, unit: str, *, upper: float = _INF, positive: bool = False
           ) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
-        raise ValueError(f"{name} = {value!r} is not allowed: expected a number")
-    unit = f" {unit}" if unit else ""
-    allowed = ("> 0" if positive else ">= 0") + (f" and <= {upper:g}" if upper < _INF else "")
-    v = float(value)
-    if not math.isfinite(v) or v < 0 or (positive and v == 0) or v > upper:
-        raise ValueError(f"{name} = {value!r}{unit} is out of range: expected {allowed}{unit}")
+    check_number(name, value, 0, None if upper == _INF else upper, positive=positive, unit=unit,
+                 types=(int, float, np.number))

@@ -33,6 +33,7 @@ import numpy as np
 from ..errors import InvalidParameterValueException
 from ..events import EventEnv
 from ..function import iam
+from ..function.quotas import check_number
 
 if TYPE_CHECKING:
     from ..platform import Platform
@@ -114,8 +115,7 @@ class Service:
         if not isinstance(name, str) or not name:
             raise InvalidParameterValueException("name", name, "a non-empty string")
         lat = self.default_latency_s if latency_s is None else latency_s
-        if not isinstance(lat, int | float) or lat < 0:
-            raise InvalidParameterValueException("latency_s", latency_s, "a number >= 0 seconds")
+        check_number("latency_s", lat, 0, finite=False, unit="s", types=(int, float))
         self.name = name
         self.platform = platform
         self.latency_s = float(lat)
@@ -134,8 +134,7 @@ class Service:
     def inject_failure(self, operation: str | None = None, count: int = 1,
                        error: str = "ServiceUnavailable") -> None:
         """Make the next ``count`` calls (of ``operation``, or of any) raise ``ServiceError``."""
-        if not isinstance(count, int) or count < 1:
-            raise InvalidParameterValueException("count", count, "an integer >= 1")
+        check_number("count", count, 1, types=(int,))
         self._faults.append(_Fault(operation, count, error))
 
     def _call(self, operation: str) -> bool:

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import events
 from ..errors import InvalidParameterValueException
+from ..function.quotas import check_choice, check_number
 from .base import Service, ServiceError
 
 if TYPE_CHECKING:
@@ -180,12 +181,9 @@ class Bucket(Service):
 
     def remove_notification(self, configuration_id: str) -> None:
         """Stop a notification configuration (events already sent still run)."""
-        kept = [n for n in self.notifications if n.id != configuration_id]
-        if len(kept) == len(self.notifications):
-            raise InvalidParameterValueException(
-                "configuration_id", configuration_id,
-                f"one of {[n.id for n in self.notifications]}")
-        self.notifications = kept
+        check_choice("configuration_id", configuration_id,
+                     tuple(n.id for n in self.notifications), "the configuration id")
+        self.notifications = [n for n in self.notifications if n.id != configuration_id]
 
     def _notify(self, event_name: str, key: str, obj: _Object | None) -> None:
         for n in self.notifications:
@@ -272,8 +270,7 @@ class Bucket(Service):
         """Keys in UTF-8 binary order, ``MaxKeys`` (1-1,000) per page; pass
         ``NextContinuationToken`` back as ``ContinuationToken`` for the next page."""
         self._check(Bucket, None)
-        if isinstance(MaxKeys, bool) or not isinstance(MaxKeys, int) or MaxKeys < 0:
-            raise InvalidParameterValueException("MaxKeys", MaxKeys, "an integer >= 0")
+        check_number("MaxKeys", MaxKeys, 0, types=(int,))
         self._call("ListObjectsV2")
         after = StartAfter
         if ContinuationToken is not None:

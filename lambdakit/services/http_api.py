@@ -58,6 +58,7 @@ from ..errors import (
     ResourceConflictException,
     TooManyRequestsException,
 )
+from ..function.quotas import check_choice
 from .base import Service, ServiceError
 
 if TYPE_CHECKING:
@@ -252,9 +253,7 @@ class HttpApi(Service):
 
 def _request_method(method: Any) -> str:
     upper = method.upper() if isinstance(method, str) else method
-    if upper not in events.HTTP_METHODS:
-        raise InvalidParameterValueException("method", method, ", ".join(events.HTTP_METHODS))
-    return str(upper)
+    return str(check_choice("method", upper, events.HTTP_METHODS))
 
 
 def _parse_route(route_key: Any, function: str, qualifier: str | None) -> Route:

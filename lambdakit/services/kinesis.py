@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import events
 from ..errors import InvalidParameterValueException
+from ..function.quotas import check, check_number
 from .base import Service, ServiceError
 
 if TYPE_CHECKING:
@@ -51,7 +52,8 @@ HASH_KEY_SPACE = 2**128  # MD5 maps a partition key to a 128-bit integer (API_Pu
 MAX_RECORD_BYTES = 1024 * 1024  # data + partition key, 1 MiB per record
 MAX_PUT_RECORDS = 500  # records per PutRecords request
 MAX_PUT_RECORDS_BYTES = 5 * 1024 * 1024  # 5 MiB per PutRecords request
-RETENTION_HOURS = (24, 8760)  # default 24 h, up to 365 days (kinesis-extended-retention.html)
+# RetentionPeriodHours (default 24 h, up to 365 days; kinesis-extended-retention.html) is
+# QUOTAS["kinesis_retention_hours"] in lambdakit.function.quotas.
 KINESIS_POLLS_PER_S = 1.0  # Lambda polls each shard once a second (facts §2.1 [S2:with-kinesis.md])
 MAX_SHARDS = 1000  # lambdakit's own bound on a simulated stream, not an AWS quota
 _STREAM_NAME = re.compile(r"[A-Za-z0-9_.-]{1,128}")  # CreateStream StreamName pattern
@@ -205,14 +207,9 @@ class KinesisStream(Service):
         if not isinstance(name, str) or not _STREAM_NAME.fullmatch(name):
             raise InvalidParameterValueException(
                 "StreamName", name, "1-128 letters, digits, '_', '-', '.'")
-        if not isinstance(shard_count, int) or not 1 <= shard_count <= MAX_SHARDS:
-            raise InvalidParameterValueException(
-                "shard_count", shard_count, f"an integer from 1 to {MAX_SHARDS:,} (lambdakit)")
-        lo, hi = RETENTION_HOURS
-        if not isinstance(retention_hours, int) or not lo <= retention_hours <= hi:
-            raise InvalidParameterValueException(
-                "retention_hours", retention_hours,
-                f"RetentionPeriodHours must be between {lo} and {hi:,} hours")
+        check_number("shard_count", shard_count, 1, MAX_SHARDS, types=(int,),
+                     rule=f"an integer from 1 to {MAX_SHARDS:,} (lambdakit's bound)")
+        check("kinesis_retention_hours", retention_hours, "retention_hours", types=(int,))
         super().__init__(platform, name, latency_s=latency_s)
         width = HASH_KEY_SPACE // shard_count
         shards = [Shard(f"shardId-{i:012d}", i,

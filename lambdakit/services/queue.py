@@ -54,6 +54,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import InvalidParameterValueException
+from ..function.quotas import check
 from .base import Service, ServiceError
 from .sqs_messages import (
     _BAD_CHAR,
@@ -62,23 +63,15 @@ from .sqs_messages import (
     _INFLIGHT,
     _NAME,
     _QUEUED,
-    BATCH_RANGE,
     DEDUP_WINDOW_S,
     DEFAULT_RETENTION_S,
     DEFAULT_VISIBILITY_S,
-    DELAY_RANGE_S,
     MAX_MESSAGE_BYTES,
-    MAX_RECEIVE_COUNT_RANGE,
-    MIN_MESSAGE_BYTES,
-    RETENTION_RANGE_S,
-    VISIBILITY_RANGE_S,
-    WAIT_RANGE_S,
     MessageView,
     StoredMessage,
     _attributes_md5,
     _attributes_size,
     _check_attributes,
-    _int_in,
     _md5,
     _partition,
     _pick_attributes,
@@ -91,6 +84,8 @@ if TYPE_CHECKING:
 
 
 __all__ = ["MessageView", "Queue", "StoredMessage", "lambda_message_attributes"]
+
+_INT = (int,)  # SQS's integer parameters: an int, not a bool, a float or a numpy integer
 
 
 class Queue(Service):
@@ -128,15 +123,18 @@ class Queue(Service):
             raise InvalidParameterValueException(
                 "QueueName", name, "1–80 letters, digits, '-' or '_' (FIFO: ending in '.fifo')")
         self.fifo = name.endswith(".fifo")
-        self.visibility_timeout_s = _int_in("VisibilityTimeout", visibility_timeout_s,
-                                            VISIBILITY_RANGE_S, "seconds")
-        self.message_retention_s = _int_in("MessageRetentionPeriod", message_retention_s,
-                                           RETENTION_RANGE_S, "seconds")
-        self.delay_s = _int_in("DelaySeconds", delay_s, DELAY_RANGE_S, "seconds")
-        self.receive_wait_s = _int_in("ReceiveMessageWaitTimeSeconds", receive_wait_s,
-                                      WAIT_RANGE_S, "seconds")
-        self.maximum_message_size = _int_in("MaximumMessageSize", maximum_message_size,
-                                            (MIN_MESSAGE_BYTES, MAX_MESSAGE_BYTES), "bytes")
+        for quota, field, value in (
+                ("sqs_visibility_timeout_s", "VisibilityTimeout", visibility_timeout_s),
+                ("sqs_message_retention_s", "MessageRetentionPeriod", message_retention_s),
+                ("sqs_delay_s", "DelaySeconds", delay_s),
+                ("sqs_receive_wait_s", "ReceiveMessageWaitTimeSeconds", receive_wait_s),
+                ("sqs_maximum_message_size", "MaximumMessageSize", maximum_message_size)):
+            check(quota, value, field, types=_INT)
+        self.visibility_timeout_s = visibility_timeout_s
+        self.message_retention_s = message_retention_s
+        self.delay_s = delay_s
+        self.receive_wait_s = receive_wait_s
+        self.maximum_message_size = maximum_message_size
         if content_based_deduplication and not self.fifo:
             raise InvalidParameterValueException(
                 "ContentBasedDeduplication", True, "only for FIFO queues (name ending '.fifo')")
@@ -240,11 +238,15 @@ class Queue(Service):
         visibility timeout running out) and charges the wait to the handler."""
         self._call("ReceiveMessage")
         self._check_url(QueueUrl)
-        n = _int_in("MaxNumberOfMessages", MaxNumberOfMessages, BATCH_RANGE, "messages")
-        vis = self.visibility_timeout_s if VisibilityTimeout is None else _int_in(
-            "VisibilityTimeout", VisibilityTimeout, VISIBILITY_RANGE_S, "seconds")
-        wait = self.receive_wait_s if WaitTimeSeconds is None else _int_in(
-            "WaitTimeSeconds", WaitTimeSeconds, WAIT_RANGE_S, "seconds")
+        check("sqs_max_number_of_messages", MaxNumberOfMessages, "MaxNumberOfMessages",
+              types=_INT)
+        n = MaxNumberOfMessages
+        if VisibilityTimeout is not None:
+            check("sqs_visibility_timeout_s", VisibilityTimeout, "VisibilityTimeout", types=_INT)
+        if WaitTimeSeconds is not None:
+            check("sqs_wait_time_s", WaitTimeSeconds, "WaitTimeSeconds", types=_INT)
+        vis = self.visibility_timeout_s if VisibilityTimeout is None else VisibilityTimeout
+        wait = self.receive_wait_s if WaitTimeSeconds is None else WaitTimeSeconds
         t = self.platform.caller_now()
         got, _ = self.take(n, vis, t)
         horizon = t + wait
@@ -294,7 +296,8 @@ class Queue(Service):
         now (0 = at once)."""
         self._call("ChangeMessageVisibility")
         self._check_url(QueueUrl)
-        vt = _int_in("VisibilityTimeout", VisibilityTimeout, VISIBILITY_RANGE_S, "seconds")
+        check("sqs_visibility_timeout_s", VisibilityTimeout, "VisibilityTimeout", types=_INT)
+        vt = VisibilityTimeout
         t = self.platform.caller_now()
         m = self._message_for(ReceiptHandle)
         self._refresh(t)
@@ -453,8 +456,9 @@ class Queue(Service):
                     "MessageDeduplicationId", dedup_id, "only for FIFO queues")
             group = None if group_id is None else _token("MessageGroupId", group_id)
             dedup = None
-            wait = float(self.delay_s if delay is None
-                         else _int_in("DelaySeconds", delay, DELAY_RANGE_S, "seconds"))
+            if delay is not None:
+                check("sqs_delay_s", delay, "DelaySeconds", types=_INT)
+            wait = float(self.delay_s if delay is None else delay)
         m = StoredMessage(str(uuid.UUID(int=self._ids.getrandbits(128), version=4)), text, attrs, t,
                  group, dedup)
         m.visible_at = t + wait
@@ -600,7 +604,7 @@ class Queue(Service):
                 "deadLetterTargetArn", getattr(dlq, "name", dlq),
                 "another Queue of the same type on the same platform (a FIFO queue needs a "
                 "FIFO dead-letter queue)")
-        _int_in("maxReceiveCount", count, MAX_RECEIVE_COUNT_RANGE, "receives")
+        check("sqs_max_receive_count", count, "maxReceiveCount", types=_INT)
 
     def _check_body(self, body: Any, attributes: Any) -> str:
         if not isinstance(body, str) or not body:
@@ -620,7 +624,7 @@ class Queue(Service):
     def _check_entries(self, entries: Any) -> list[Mapping[str, Any]]:
         if isinstance(entries, Mapping) or not isinstance(entries, Sequence):
             raise InvalidParameterValueException("Entries", entries, "a list of 1–10 entries")
-        _int_in("Entries", len(entries), BATCH_RANGE, "entries (the number of entries)")
+        check("sqs_batch_entries", len(entries), "len(Entries)", types=_INT)
         ids = []
         for e in entries:
             if not isinstance(e, Mapping) or not _ID.fullmatch(str(e.get("Id", ""))):

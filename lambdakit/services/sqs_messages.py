@@ -17,26 +17,21 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidParameterValueException
+from ..function.quotas import QUOTAS, bounds
 
 if TYPE_CHECKING:
     pass
 
 __all__ = ["MessageView", "StoredMessage", "lambda_message_attributes"]
 
-# -- SQS limits (SQS API Reference / Developer Guide; not in lambda-facts.md) ---------------
-VISIBILITY_RANGE_S = (0, 43_200)  # 0 s – 12 h, default 30 s
-DEFAULT_VISIBILITY_S = 30
-RETENTION_RANGE_S = (60, 1_209_600)  # 1 min – 14 days, default 4 days
-DEFAULT_RETENTION_S = 345_600
-DELAY_RANGE_S = (0, 900)  # 0 – 15 min
-WAIT_RANGE_S = (0, 20)  # long polling
-MAX_RECEIVE_COUNT_RANGE = (1, 1000)  # RedrivePolicy maxReceiveCount
+# -- SQS limits: rows of lambdakit.function.quotas.QUOTAS (sqs_*), from the SQS API Reference /
+# Developer Guide (not in lambda-facts.md) -----------------------------------------------------
+DEFAULT_VISIBILITY_S = int(QUOTAS["sqs_visibility_timeout_s"].default or 0)  # 30 s
+DEFAULT_RETENTION_S = int(QUOTAS["sqs_message_retention_s"].default or 0)  # 4 days
 DEDUP_WINDOW_S = 300.0  # FIFO deduplication interval: 5 minutes
-BATCH_RANGE = (1, 10)  # MaxNumberOfMessages, entries of a batch call
 MAX_ATTRIBUTES = 10
 # 1 MiB: SQS raised its message limit from 256 KiB (facts §4 [S15]); configurable per queue.
-MAX_MESSAGE_BYTES = 1_048_576
-MIN_MESSAGE_BYTES = 1_024
+MIN_MESSAGE_BYTES, MAX_MESSAGE_BYTES = (int(b) for b in bounds("sqs_maximum_message_size"))
 
 _QUEUED, _INFLIGHT, _GONE = 0, 1, 2
 _STATE_NAMES = ("queued", "in flight", "gone")
@@ -101,14 +96,6 @@ class StoredMessage:
 
 
 # -- helpers ------------------------------------------------------------------------------
-def _int_in(field: str, value: Any, bounds: tuple[int, int], unit: str) -> int:
-    lo, hi = bounds
-    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise InvalidParameterValueException(field, value, f"an integer from {lo:,} to {hi:,} "
-                                                           f"{unit}")
-    return value
-
-
 def _token(field: str, value: Any, required: bool = False) -> str | None:
     if value is None and not required:
         return None

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 from .. import events
 from ..errors import InvalidParameterValueException
+from ..function.quotas import check_choice, check_number
 from .base import Service, ServiceError
 from .kinesis import Shard, ShardLog, StreamRecord
 
@@ -97,13 +98,10 @@ class Table(Service):
         if not isinstance(name, str) or not _TABLE_NAME.fullmatch(name):
             raise InvalidParameterValueException(
                 "TableName", name, "3-255 letters, digits, '_', '-', '.'")
-        if stream_view_type is not None and stream_view_type not in events.STREAM_VIEW_TYPES:
-            raise InvalidParameterValueException(
-                "stream_view_type", stream_view_type,
-                "None or " + ", ".join(events.STREAM_VIEW_TYPES))
-        if not isinstance(stream_shards, int) or not 1 <= stream_shards <= MAX_STREAM_SHARDS:
-            raise InvalidParameterValueException(
-                "stream_shards", stream_shards, f"an integer from 1 to {MAX_STREAM_SHARDS}")
+        check_choice("stream_view_type", stream_view_type, (None, *events.STREAM_VIEW_TYPES),
+                     "StreamViewType")
+        check_number("stream_shards", stream_shards, 1, MAX_STREAM_SHARDS, types=(int,),
+                     rule=f"an integer from 1 to {MAX_STREAM_SHARDS} (lambdakit's bound)")
         self.partition_key, self._pk_type = _key_spec("partition_key", partition_key)
         self.sort_key: str | None = None
         self._sk_type: str | None = None
@@ -144,7 +142,7 @@ class Table(Service):
                  ) -> dict[str, Any]:
         """Create or replace an item. ``ReturnValues="ALL_OLD"`` returns the replaced item."""
         self._check_table(TableName)
-        _choice("ReturnValues", ReturnValues, _RETURN["put"])
+        check_choice("ReturnValues", ReturnValues, _RETURN["put"])
         item = _plain_image("Item", Item)
         key = self._key_of(item, "Item")
         self._call("PutItem")
@@ -172,7 +170,7 @@ class Table(Service):
                     ReturnValues: str = "NONE") -> dict[str, Any]:
         """Apply ``SET`` / ``REMOVE`` / ``ADD`` / ``DELETE`` actions (creates a missing item)."""
         self._check_table(TableName)
-        _choice("ReturnValues", ReturnValues, _RETURN["update"])
+        check_choice("ReturnValues", ReturnValues, _RETURN["update"])
         key = self._key_param(Key)
         names, values = _names(ExpressionAttributeNames), _values(ExpressionAttributeValues)
         actions = _Parser(UpdateExpression, "UpdateExpression", names, values).update()
@@ -201,7 +199,7 @@ class Table(Service):
                     ) -> dict[str, Any]:
         """Delete an item (deleting a missing item succeeds and writes no stream record)."""
         self._check_table(TableName)
-        _choice("ReturnValues", ReturnValues, _RETURN["delete"])
+        check_choice("ReturnValues", ReturnValues, _RETURN["delete"])
         key = self._key_param(Key)
         self._call("DeleteItem")
         old = self._items.get(key)
@@ -227,7 +225,8 @@ class Table(Service):
             raise InvalidParameterValueException(
                 "KeyConditionExpression", KeyConditionExpression,
                 f"an equality condition on the partition key {self.partition_key!r}")
-        _check_limit(Limit)
+        if Limit is not None:
+            check_number("Limit", Limit, 1, types=(int,))
         self._call("Query")
         found = [it for it in self._items.values() if _holds(cond, it)]
         if self.sort_key is not None:
@@ -241,7 +240,8 @@ class Table(Service):
              ) -> dict[str, Any]:
         """Every item (up to ``Limit``), in the order they were first written."""
         self._check_table(TableName)
-        _check_limit(Limit)
+        if Limit is not None:
+            check_number("Limit", Limit, 1, types=(int,))
         self._call("Scan")
         found = list(self._items.values())
         found = found[:Limit] if Limit else found
@@ -339,16 +339,6 @@ def _key_spec(field: str, spec: Any) -> tuple[str, str]:
         raise InvalidParameterValueException(
             field, spec, "an attribute name, or (name, type) with type S, N or B")
     return name, str(typ)
-
-
-def _choice(field: str, value: Any, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        raise InvalidParameterValueException(field, value, ", ".join(allowed))
-
-
-def _check_limit(limit: Any) -> None:
-    if limit is not None and (not isinstance(limit, int) or limit < 1):
-        raise InvalidParameterValueException("Limit", limit, "an integer >= 1")
 
 
 def _plain_image(field: str, image: Any) -> dict[str, Any]:

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .. import events
 from ..errors import InvalidParameterValueException
+from ..function.quotas import check_number
 from .base import Service, ServiceError
 
 if TYPE_CHECKING:
@@ -263,9 +264,9 @@ def _validate(message: Any, subject: Any,
     """Check Publish's parameters; return the attributes as the Lambda event shows them."""
     if not isinstance(message, str) or not message:
         raise InvalidParameterValueException("Message", message, "a non-empty string")
-    if len(message.encode()) > _MAX_MESSAGE_BYTES:
-        raise InvalidParameterValueException(
-            "Message", f"<{len(message.encode())} bytes>", "at most 262,144 bytes (256 KiB)")
+    check_number("len(Message.encode())", len(message.encode()), 0, _MAX_MESSAGE_BYTES,
+                 types=(int,), rule="Message must be at most 262,144 bytes (256 KiB) "
+                 "[SNS:API_Publish]")
     if subject is not None and (not isinstance(subject, str) or not _SUBJECT.fullmatch(subject)):
         raise InvalidParameterValueException(
             "Subject", subject, "1-100 printable ASCII characters without line breaks")
