@@ -82,10 +82,8 @@ def run_batch(eng: EngineCore, end: float, times: list[float], pool: _Pool, even
         st.i[kernel.IDLE_N] = kernel.idle_push(
             st.idle, int(st.i[kernel.IDLE_N]), k, eng.newest_created_first)
     st.i[kernel.N_ENV] = len(local)
-    for c in fn.creations:
-        if c > (t_arr[0] if n else 0.0) - SCALING_WINDOW_S:
-            st.ring[st.i[kernel.RING_N]] = c
-            st.i[kernel.RING_N] += 1
+    st.ring[:] = fn.creations  # the function's scaling window, as the event loop left it
+    st.i[kernel.RING_HEAD], st.i[kernel.RING_N] = fn.creations_head, fn.creations_n
     pool.idle = deque()
     pool.idle_heap = []
     out = kernel.Outputs(n)
@@ -322,6 +320,5 @@ def _batch_handover(eng: EngineCore, pool: _Pool, st: kernel.KernelState,
             heapq.heappush(pool.idle_heap, (-env.id, env))
         else:
             pool.idle.append(env)
-    ring_n, head = int(st.i[kernel.RING_N]), int(st.i[kernel.RING_HEAD])
-    cap = len(st.ring)
-    fn.creations = deque(float(st.ring[(head + i) % cap]) for i in range(ring_n))
+    fn.creations = st.ring.tolist()  # ... and back, as the kernel leaves it
+    fn.creations_head, fn.creations_n = int(st.i[kernel.RING_HEAD]), int(st.i[kernel.RING_N])

@@ -66,6 +66,7 @@ from .ids import environment_guid, request_id
 from .keepalive import DEFAULT_KEEP_ALIVE, KeepAlivePolicy
 from .lifecycle import State
 from .payloads import _PLAIN, _day, _decode, _encode, _EventSource, _LazyId
+from .rules import scaling_prune, scaling_record
 from .sandbox import CallOutcome, Sandbox
 
 SYNC_PAYLOAD_LIMIT = int(limit("sync_payload_bytes"))  # 6 MB (lambdakit.function.quotas)
@@ -407,12 +408,12 @@ class Engine:
         while idle and idle[0].expires_at <= t:  # the oldest idle ones have expired too
             old = idle.popleft()
             self.shutdown(old, old.expires_at, "keep-alive expired")
-        creations = fn.creations
-        while creations and creations[0] <= t - SCALING_WINDOW_S:
-            creations.popleft()
-        if len(creations) >= SCALING_PER_WINDOW:
+        head, n = scaling_prune(fn.creations, fn.creations_head, fn.creations_n, t,
+                                SCALING_WINDOW_S)
+        fn.creations_head, fn.creations_n = head, n
+        if n >= SCALING_PER_WINDOW:
             return None, "ConcurrentInvocationLimitExceeded"  # scaling rate: 429 as well [S4]
-        creations.append(t)
+        fn.creations_n = scaling_record(fn.creations, head, n, t)
         return self.create_environment(pool, t, provisioned=False), None
 
     def create_environment(self, pool: _Pool, t: float, provisioned: bool) -> Environment:

@@ -141,7 +141,10 @@ class _Fn:
         self.name = versions.name
         self.pools: dict[str, _Pool] = {}
         self.busy = 0
-        self.creations: deque[float] = deque()
+        # the scaling window: recent creation times in a ring (lambdakit.core.rules)
+        self.creations: list[float] = [0.0] * SCALING_PER_WINDOW
+        self.creations_head = 0
+        self.creations_n = 0
         self.provisioned: dict[str, int] = {}
 
     @property

@@ -16,6 +16,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .rules import keepalive_expiry
+
 
 @dataclass(frozen=True)
 class KeepAlivePolicy:
@@ -35,10 +37,8 @@ class KeepAlivePolicy:
 
     def expires_at(self, created_at: float, idle_since: float) -> float:
         """Virtual time at which an environment idle since ``idle_since`` is reclaimed."""
-        t = idle_since + self.idle_s
-        if self.max_lifetime_s is not None:
-            t = min(t, max(idle_since, created_at + self.max_lifetime_s))
-        return t
+        life = math.inf if self.max_lifetime_s is None else self.max_lifetime_s
+        return keepalive_expiry(idle_since, created_at, self.idle_s, life)
 
     def describe(self) -> str:
         life = "none" if self.max_lifetime_s is None else f"{self.max_lifetime_s / 3600:g} h"

@@ -2,10 +2,11 @@
 
 The kernel decides, for each arrival in order, which execution environment serves it (or that
 it is throttled), whether that is a cold start, and when each environment frees up, expires or
-is discarded. It applies exactly the platform's rules: the concurrency limit, the scaling rate
-(at most ``per_window`` new environments in any ``window`` seconds), routing (most recently idle
-first, or newest created first), keep-alive (idle lifetime and maximum lifetime) and resets
-after a timeout or crash. Handlers are not called here: the engine runs them afterwards in
+is discarded. It applies the platform's rules: the concurrency limit, the scaling rate (at most
+``per_window`` new environments in any ``window`` seconds) and keep-alive (idle lifetime and
+maximum lifetime) through the same functions the event loop calls (:mod:`lambdakit.core.rules`),
+routing (most recently idle first, or newest created first) and resets after a timeout or
+crash. Handlers are not called here: the engine runs them afterwards in
 arrival order and, when a handler's real outcome differs from what was assumed (a virtual
 sleep made it longer, it timed out and its environment is reset), patches ``durs``/``reset``
 and schedules the rest of the chunk again from a snapshot — later requests depend on earlier
@@ -37,6 +38,8 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+from .rules import keepalive_expiry, scaling_prune, scaling_record
 
 # integer state slots
 BUSY_N, IDLE_N, N_ENV, RING_HEAD, RING_N, SEQ, INIT_POS, STOP_REASON = range(8)
@@ -166,7 +169,6 @@ def _schedule(times, durs, reset, start, stop, init_draws, si, sf, bt, bs, be, i
     """Assign arrivals ``start..stop-1``; returns the index it stopped at (see si[STOP_REASON])."""
     busy_n, idle_n, n_env = si[BUSY_N], si[IDLE_N], si[N_ENV]
     head, ring_n, seq, init_pos = si[RING_HEAD], si[RING_N], si[SEQ], si[INIT_POS]
-    cap = len(ring)
     reason = STOP_DONE
     i = start
     while i < stop:
@@ -177,9 +179,8 @@ def _schedule(times, durs, reset, start, stop, init_draws, si, sf, bt, bs, be, i
             if env[e * NCOL + DISCARD] > 0:  # reset after a timeout or crash
                 env[e * NCOL + SHUT_AT] = ft
                 continue
-            exp = ft + ka_idle
-            lim = env[e * NCOL + CREATED] + life
-            env[e * NCOL + EXPIRES] = exp if exp <= lim else (lim if lim > ft else ft)
+            env[e * NCOL + EXPIRES] = keepalive_expiry(ft, env[e * NCOL + CREATED], ka_idle,
+                                                       life)
             idle_n = _idle_push(idle, idle_n, e, newest)
         out_env[i] = -1
         out_cold[i] = False
@@ -196,9 +197,7 @@ def _schedule(times, durs, reset, start, stop, init_draws, si, sf, bt, bs, be, i
             env[e * NCOL + SHUT_AT] = env[e * NCOL + EXPIRES]
         init_ms = 0.0
         if found < 0:
-            while ring_n > 0 and ring[head] <= t - window:
-                head = (head + 1) % cap
-                ring_n -= 1
+            head, ring_n = scaling_prune(ring, head, ring_n, t, window)
             if ring_n >= per_window:
                 i += 1
                 continue
@@ -208,8 +207,7 @@ def _schedule(times, durs, reset, start, stop, init_draws, si, sf, bt, bs, be, i
             if init_pos >= len(init_draws):
                 reason = STOP_INIT
                 break
-            ring[(head + ring_n) % cap] = t
-            ring_n += 1
+            ring_n = scaling_record(ring, head, ring_n, t)
             found = n_env
             n_env += 1
             init_ms = init_draws[init_pos]
@@ -234,7 +232,8 @@ def _schedule(times, durs, reset, start, stop, init_draws, si, sf, bt, bs, be, i
     return i
 
 
-_HELPERS = (_busy_push, _busy_pop, _idle_push, _idle_pop)
+_HELPERS = (_busy_push, _busy_pop, _idle_push, _idle_pop, keepalive_expiry, scaling_prune,
+            scaling_record)
 BACKENDS = ("numba", "python")
 _chosen: dict[str, Any] = {}  # "name" and "fn" of the backend in use, set on first call
 
