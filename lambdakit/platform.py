@@ -4,6 +4,20 @@ It owns an account (region, concurrency limit), its functions, a virtual clock a
 everything else is derived from. The simulated engine is the default: the clock starts at 0 and
 moves only when the platform runs; handlers really run.
 
+Its methods are the whole interface services, mappings, clients, observers and widgets use
+(none of them touches the engine behind it, :mod:`lambdakit.engines`):
+
+- clock: ``now``, ``epoch_s``, ``advance``, ``caller_now``, ``call_at``, ``spend``,
+  ``in_handler``, ``caller``;
+- functions: ``create_function``, ``update_function``, ``publish_version``, aliases,
+  ``get_function``, ``function_versions``, ``function_arn``, ``functions``;
+- services: ``register_service``, ``service``, ``services``;
+- invoking: ``invoke``, ``invoke_async``, ``invoke_for_source``, ``run``;
+- observing (the records and the event table): ``records``, ``record``, ``record_columns``,
+  ``record_count``, ``event_count``, ``event_status``, ``event_outcomes``, ``request_id``,
+  ``output_lines``, ``error_document``, ``dead_letters``, ``environments``, ``environment``,
+  ``logs``, ``metrics``, ``cost``.
+
 Example:
     >>> from lambdakit import Platform, Poisson, Fixed
     >>> p = Platform(seed=3)
