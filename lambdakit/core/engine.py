@@ -42,10 +42,10 @@ from ..errors import (
 )
 from ..function.config import RUNTIMES, FunctionConfig
 from ..function.context import ContextInfo, LambdaContext
-from ..function.handlers import HandlerInitError, error_document, load_handler, marshal_response
+from ..function.handlers import HandlerInitError, load_handler
 from ..function.quotas import check, limit
 from ..function.versions import LATEST, FunctionVersions
-from ..observers.logformat import log_group_name, log_stream_name, timeout_message
+from ..observers.logformat import log_group_name, log_stream_name
 from ..observers.records import OUTCOME_CODES, EventTable, RecordStore
 from .async_path import after_async, deliver_async
 from .batch import run_batch
@@ -65,7 +65,8 @@ from .environment import (
 from .ids import environment_guid, request_id
 from .keepalive import DEFAULT_KEEP_ALIVE, KeepAlivePolicy
 from .lifecycle import State
-from .payloads import _PLAIN, _day, _decode, _encode, _EventSource, _LazyId
+from .outcomes import attempt_outcome, resets
+from .payloads import _day, _decode, _encode, _EventSource, _LazyId
 from .rules import scaling_prune, scaling_record
 from .sandbox import CallOutcome, Sandbox
 
@@ -352,27 +353,10 @@ class Engine:
         assert call is not None
         if call.lines:
             self.records.outputs.setdefault(row, []).extend(call.lines)
-        if call.timed_out or duration > pool.timeout_ms:
-            self.records.error_docs[row] = {"errorType": "Sandbox.Timedout", "errorMessage":
-                                    f"RequestId: {rid()} Error: "
-                                    f"{timeout_message(pool.config.timeout_s)}"}
-            return "timeout", pool.timeout_ms, "Sandbox.Timedout", True
-        exc = call.error
-        if exc is not None:
-            if isinstance(exc, SystemExit):
-                self.records.error_docs[row] = {"errorType": "Runtime.ExitError", "errorMessage":
-                                        f"RequestId: {rid()} Error: Runtime exited with error: "
-                                        f"exit status {exc.code}"}
-                return "error", duration, "Runtime.ExitError", True
-            doc = error_document(exc, rid())
-            self.records.error_docs[row] = doc
-            return "error", duration, doc["errorType"], False
-        if call.result is not None and type(call.result) not in _PLAIN:
-            _, marshal_error = marshal_response(call.result)
-            if marshal_error is not None:
-                self.records.error_docs[row] = marshal_error
-                return "error", duration, marshal_error["errorType"], False
-        return "ok", duration, None, False
+        o = attempt_outcome(call, duration, pool.timeout_ms, pool.config.timeout_s, rid)
+        if o.error_doc is not None:
+            self.records.error_docs[row] = o.error_doc
+        return o.outcome, o.duration_ms, o.error_type, resets(o)
 
     # -- invocations -----------------------------------------------------------------------
     def _limit_reason(self, fn: _Fn) -> str | None:
@@ -540,33 +524,12 @@ class Engine:
             if pool.measured:
                 duration += call.wall_s * 1000.0 * pool.cpu_factor
             out_lines = call.lines or None
-            if call.timed_out or duration > pool.timeout_ms:
-                outcome, duration = "timeout", pool.timeout_ms
-                error_type = "Sandbox.Timedout"
-                error_doc = {"errorType": "Sandbox.Timedout", "errorMessage":
-                             f"RequestId: {rid()} Error: "
-                             f"{timeout_message(pool.config.timeout_s)}"}  # facts §1.6 [S1]
-            elif call.error is not None:
-                exc = call.error
-                if isinstance(exc, SystemExit):
-                    outcome, error_type = "error", "Runtime.ExitError"
-                    error_doc = {"errorType": "Runtime.ExitError", "errorMessage":
-                                 f"RequestId: {rid()} Error: Runtime exited with error: "
-                                 f"exit status {exc.code}"}
-                else:
-                    outcome = "error"
-                    error_doc = error_document(exc, rid())
-                    error_type = error_doc["errorType"]
-            else:
-                outcome = "ok"
+            o = attempt_outcome(call, duration, pool.timeout_ms, pool.config.timeout_s, rid)
+            outcome, duration, error_type, error_doc = o[:4]
+            if outcome == "ok":
                 response = call.result
-                if response is not None and type(response) not in _PLAIN:
-                    body, marshal_error = marshal_response(response)
-                    if marshal_error is not None:
-                        outcome, error_doc = "error", marshal_error
-                        error_type = marshal_error["errorType"]
-                    elif keep_response:
-                        response = json.loads(body) if body is not None else None
+                if keep_response and o.body is not None:
+                    response = json.loads(o.body)
         idx = rec.append(ev, attempt, group, env.id, cold, arrival, t, init_ms, duration,
                          outcome, error_type if outcome != "ok" else None)
         if cold and env.init_lines:
