@@ -9,12 +9,10 @@ general event loop — ``tests/test_kernel.py`` requires identical records from 
 
 from __future__ import annotations
 
-import heapq
 import json
 import math
 import os
 import tempfile
-from collections import deque
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,6 +23,7 @@ from . import kernel
 from .environment import _FREE, SCALING_PER_WINDOW, SCALING_WINDOW_S, Environment, _Pool
 from .lifecycle import State
 from .payloads import _JSON_ENCODE, _PLAIN, _decode, _EventSource
+from .routing import idle_push
 from .sandbox import CallOutcome, HandlerTimeout
 
 if TYPE_CHECKING:
@@ -68,24 +67,24 @@ def run_batch(eng: EngineCore, end: float, times: list[float], pool: _Pool, even
         eng.account_limit - eng.total_reserved() - eng.unreserved_busy)
     ka = eng.keep_alive
     life = ka.max_lifetime_s if ka.max_lifetime_s is not None else INF
-    # environments the kernel knows, by local number (creation order)
-    local: list[Environment] = sorted(pool.idle, key=lambda e: e.id) \
-        if eng.newest_created_first else list(pool.idle)
+    # the pool's idle set, handed to the kernel with local numbers; in array order, which
+    # rebuilds the same routing order (for newest-created-first, numbered by creation)
+    idle_entries = pool.idle.entries()
     if eng.newest_created_first:
-        local = sorted([item[1] for item in pool.idle_heap], key=lambda e: e.id)
+        idle_entries.sort()
+    local: list[Environment] = [eng.environments[e] for e, _ in idle_entries]
     st = kernel.KernelState(env_capacity=max(64, 2 * len(local)),
                             window_cap=SCALING_PER_WINDOW)
-    for k, env in enumerate(local):
+    for k, (env, (_, expires)) in enumerate(zip(local, idle_entries, strict=True)):
         st.env_f[k, kernel.CREATED] = env.created_at
-        st.env_f[k, kernel.EXPIRES] = env.expires_at
+        st.env_f[k, kernel.EXPIRES] = expires
         st.env_f[k, kernel.DISCARD] = 0.0
-        st.i[kernel.IDLE_N] = kernel.idle_push(
-            st.idle, int(st.i[kernel.IDLE_N]), k, eng.newest_created_first)
+        st.i[kernel.IDLE_N] = idle_push(st.idle, st.idle_exp, int(st.i[kernel.IDLE_N]), k,
+                                        expires, eng.newest_created_first)
     st.i[kernel.N_ENV] = len(local)
     st.ring[:] = fn.creations  # the function's scaling window, as the event loop left it
     st.i[kernel.RING_HEAD], st.i[kernel.RING_N] = fn.creations_head, fn.creations_n
-    pool.idle = deque()
-    pool.idle_heap = []
+    pool.idle.replace([])
     out = kernel.Outputs(n)
     init_draws = np.asarray(pool.init_stream.take(64), dtype=np.float64)
 
@@ -94,9 +93,9 @@ def run_batch(eng: EngineCore, end: float, times: list[float], pool: _Pool, even
         while True:
             stop = kernel.schedule(
                 t_arr, durs, reset, a, b, init_draws, st.i, st.f, st.busy_t, st.busy_s,
-                st.busy_e, st.idle, st.env_f, st.ring, out.env, out.cold, out.init, limit,
-                eng.newest_created_first, float(ka.idle_s), float(life), SCALING_WINDOW_S,
-                SCALING_PER_WINDOW)
+                st.busy_e, st.idle, st.idle_exp, st.env_f, st.ring, out.env, out.cold,
+                out.init, limit, eng.newest_created_first, float(ka.idle_s), float(life),
+                SCALING_WINDOW_S, SCALING_PER_WINDOW)
             why = st.i[kernel.STOP_REASON]
             if why == kernel.STOP_CAPACITY:
                 st.grow(2 * len(st.busy_t))
@@ -316,9 +315,6 @@ def _batch_handover(eng: EngineCore, pool: _Pool, st: kernel.KernelState,
         env = local[k]
         if env.state != State.IDLE:
             continue
-        if eng.newest_created_first:
-            heapq.heappush(pool.idle_heap, (-env.id, env))
-        else:
-            pool.idle.append(env)
+        pool.idle.push(env.id, env.expires_at)
     fn.creations = st.ring.tolist()  # ... and back, as the kernel leaves it
     fn.creations_head, fn.creations_n = int(st.i[kernel.RING_HEAD]), int(st.i[kernel.RING_N])

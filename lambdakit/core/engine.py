@@ -27,7 +27,6 @@ import json
 import os
 import shutil
 import tempfile
-from collections import deque
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -67,7 +66,7 @@ from .keepalive import DEFAULT_KEEP_ALIVE, KeepAlivePolicy
 from .lifecycle import State
 from .outcomes import attempt_outcome, resets
 from .payloads import _day, _decode, _encode, _EventSource, _LazyId
-from .rules import scaling_prune, scaling_record
+from .routing import ROUTE_COLD, ROUTE_LIMIT, ROUTE_PROVISIONED, ROUTE_WARM, passed_over, route
 from .sandbox import CallOutcome, Sandbox
 
 SYNC_PAYLOAD_LIMIT = int(limit("sync_payload_bytes"))  # 6 MB (lambdakit.function.quotas)
@@ -154,16 +153,22 @@ class Engine:
     def pool(self, fn: _Fn, version: str) -> _Pool:
         p = fn.pools.get(version)
         if p is None:
-            p = fn.pools[version] = _Pool(fn, version, fn.versions.get(version), self.rng_for)
+            p = fn.pools[version] = _Pool(fn, version, fn.versions.get(version), self.rng_for,
+                                          self.newest_created_first)
         return p
 
     def reset_pools(self, fn: _Fn) -> None:
         """$LATEST changed: its environments are retired, new ones get the new config."""
         p = fn.pools.pop(LATEST, None)
         if p is not None:
-            for env in list(p.idle) + p.pc_idle:
+            for e, expires in p.idle.entries():
+                if expires <= self.now:  # reclaimed before the update
+                    self.shutdown(self.environments[e], expires, "keep-alive expired")
+                else:
+                    self.shutdown(self.environments[e], self.now, "configuration updated")
+            for env in p.pc_idle:
                 self.shutdown(env, self.now, "configuration updated")
-            p.idle.clear()
+            p.idle.replace([])
             p.pc_idle.clear()
 
     # -- entry points ----------------------------------------------------------------------
@@ -359,46 +364,34 @@ class Engine:
         return o.outcome, o.duration_ms, o.error_type, resets(o)
 
     # -- invocations -----------------------------------------------------------------------
-    def _limit_reason(self, fn: _Fn) -> str | None:
-        reserved = fn.reserved
-        if reserved is not None:
-            if fn.busy >= reserved:
-                return "ReservedFunctionConcurrentInvocationLimitExceeded"
-        elif self.unreserved_busy >= self.account_limit - self.total_reserved():
-            return "ConcurrentInvocationLimitExceeded"
-        return None
-
     def _acquire(self, pool: _Pool, t: float) -> tuple[Environment | None, str | None]:
-        """An environment for a request at ``t``: (env, None) or (None, throttle reason)."""
+        """An environment for a request at ``t``: (env, None) or (None, throttle reason).
+        The decision is :func:`lambdakit.core.routing.route`'s, as in the compiled kernel."""
         fn = pool.fn
-        reason = self._limit_reason(fn)
-        if reason:
-            return None, reason
-        if pool.pc_idle:
-            return pool.pc_idle.pop(), None
+        if fn.reserved is not None:
+            busy, lim = fn.busy, fn.reserved
+            why = "ReservedFunctionConcurrentInvocationLimitExceeded"
+        else:
+            busy, lim = self.unreserved_busy, self.account_limit - self.total_reserved()
+            why = "ConcurrentInvocationLimitExceeded"
         idle = pool.idle
-        if self.newest_created_first:
-            heap = pool.idle_heap
-            while heap:
-                env = heapq.heappop(heap)[1]
-                if env.expires_at > t:
-                    return env, None
-                self.shutdown(env, env.expires_at, "keep-alive expired")
-        while idle:
-            env = idle.pop()
-            if env.expires_at > t:
-                return env, None
-            self.shutdown(env, env.expires_at, "keep-alive expired")
-        while idle and idle[0].expires_at <= t:  # the oldest idle ones have expired too
-            old = idle.popleft()
-            self.shutdown(old, old.expires_at, "keep-alive expired")
-        head, n = scaling_prune(fn.creations, fn.creations_head, fn.creations_n, t,
-                                SCALING_WINDOW_S)
-        fn.creations_head, fn.creations_n = head, n
-        if n >= SCALING_PER_WINDOW:
-            return None, "ConcurrentInvocationLimitExceeded"  # scaling rate: 429 as well [S4]
-        fn.creations_n = scaling_record(fn.creations, head, n, t)
-        return self.create_environment(pool, t, provisioned=False), None
+        decision, e, idle.n, expired, fn.creations_head, fn.creations_n = route(
+            t, busy, lim, len(pool.pc_idle), idle.ids, idle.exp, idle.n, idle.newest,
+            fn.creations, fn.creations_head, fn.creations_n, SCALING_WINDOW_S,
+            SCALING_PER_WINDOW)
+        if expired:
+            lo, hi = passed_over(idle.n, decision, expired)
+            for k in range(lo, hi):
+                self.shutdown(self.environments[idle.ids[k]], idle.exp[k], "keep-alive expired")
+        if decision == ROUTE_WARM:
+            return self.environments[e], None
+        if decision == ROUTE_PROVISIONED:
+            return pool.pc_idle.pop(), None
+        if decision == ROUTE_COLD:
+            return self.create_environment(pool, t, provisioned=False), None
+        if decision == ROUTE_LIMIT:
+            return None, why
+        return None, "ConcurrentInvocationLimitExceeded"  # scaling rate: 429 as well [S4]
 
     def create_environment(self, pool: _Pool, t: float, provisioned: bool) -> Environment:
         env = Environment(len(self.environments), pool, t, provisioned)
@@ -570,10 +563,7 @@ class Engine:
                 pool.pc_idle.append(env)
             else:
                 env.expires_at = self.keep_alive.expires_at(env.created_at, t)
-                if self.newest_created_first:
-                    heapq.heappush(pool.idle_heap, (-env.id, env))
-                else:
-                    pool.idle.append(env)
+                pool.idle.push(env.id, env.expires_at)
         if idx >= 0:
             after_async(self, idx, t)
 
@@ -602,21 +592,14 @@ class Engine:
         """Shut down idle environments whose keep-alive ran out by now."""
         for fn in self.functions.values():
             for pool in fn.pools.values():
-                keep: deque[Environment] = deque()
-                for env in pool.idle:
-                    if env.expires_at <= self.now:
-                        self.shutdown(env, env.expires_at, "keep-alive expired")
+                keep = []
+                for e, expires in pool.idle.entries():
+                    if expires <= self.now:
+                        self.shutdown(self.environments[e], expires, "keep-alive expired")
                     else:
-                        keep.append(env)
-                pool.idle = keep
-                live = []
-                for item in pool.idle_heap:
-                    if item[1].expires_at <= self.now:
-                        self.shutdown(item[1], item[1].expires_at, "keep-alive expired")
-                    else:
-                        live.append(item)
-                heapq.heapify(live)
-                pool.idle_heap = live
+                        keep.append((e, expires))
+                if len(keep) < len(pool.idle):
+                    pool.idle.replace(keep)
 
     def shutdown(self, env: Environment, t: float, reason: str) -> None:
         env.move(State.SHUTDOWN)

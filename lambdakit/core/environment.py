@@ -15,7 +15,6 @@ Example:
 from __future__ import annotations
 
 import math
-from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +32,7 @@ from ..function.durations import (
 from ..function.quotas import limit
 from ..function.versions import LATEST, FunctionVersions
 from .lifecycle import State, check_transition, state_at
+from .routing import IdleSet
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -156,13 +156,13 @@ class _Pool:
     """The environments of one function version, and what its invocations share."""
 
     def __init__(self, fn: _Fn, version: str, config: FunctionConfig,
-                 rng_for: Callable[[str, str], np.random.Generator]) -> None:
+                 rng_for: Callable[[str, str], np.random.Generator],
+                 newest_created_first: bool = False) -> None:
         self.fn = fn
         self.version = version
         self.config = config
-        self.idle: deque[Environment] = deque()  # right end = most recently idle
-        self.pc_idle: list[Environment] = []
-        self.idle_heap: list[tuple[int, Environment]] = []  # newest-created-first routing
+        self.idle = IdleSet(newest_created_first)  # ids in routing order (core.routing)
+        self.pc_idle: list[Environment] = []  # provisioned, taken before any other
         init_model = config.init_model or default_init_model(config.runtime, config.architecture)
         invoke_model = config.duration_model or default_invoke_model()
         for name, model in (("init_model", init_model), ("duration_model", invoke_model)):

@@ -2,11 +2,12 @@
 
 The kernel decides, for each arrival in order, which execution environment serves it (or that
 it is throttled), whether that is a cold start, and when each environment frees up, expires or
-is discarded. It applies the platform's rules: the concurrency limit, the scaling rate (at most
-``per_window`` new environments in any ``window`` seconds) and keep-alive (idle lifetime and
-maximum lifetime) through the same functions the event loop calls (:mod:`lambdakit.core.rules`),
-routing (most recently idle first, or newest created first) and resets after a timeout or
-crash. Handlers are not called here: the engine runs them afterwards in
+is discarded. It does not write the platform's rules itself: routing and admission (the
+concurrency limit, warm before cold in routing order, the scaling rate) are
+:func:`lambdakit.core.routing.route` and keep-alive expiry is
+:func:`lambdakit.core.rules.keepalive_expiry` — the functions the event loop calls for every
+request, compiled here. What is the kernel's own is time: a heap of busy environments, and
+resets after a timeout or crash. Handlers are not called here: the engine runs them afterwards in
 arrival order and, when a handler's real outcome differs from what was assumed (a virtual
 sleep made it longer, it timed out and its environment is reset), patches ``durs``/``reset``
 and schedules the rest of the chunk again from a snapshot — later requests depend on earlier
@@ -24,7 +25,7 @@ Example:
     >>> t = np.array([0.0, 0.5, 3.0]); d = np.array([1000.0, 1000.0, 1000.0])
     >>> out = Outputs(3)
     >>> schedule(t, d, np.zeros(3, np.bool_), 0, 3, np.full(8, 100.0), st.i, st.f,
-    ...          st.busy_t, st.busy_s, st.busy_e, st.idle, st.env_f, st.ring,
+    ...          st.busy_t, st.busy_s, st.busy_e, st.idle, st.idle_exp, st.env_f, st.ring,
     ...          out.env, out.cold, out.init, 10, False, 600.0, np.inf, 10.0, 1000)
     3
     >>> out.env.tolist(), out.cold.tolist()
@@ -39,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from .routing import ROUTE_COLD, ROUTE_LIMIT, idle_pop, idle_push, passed_over, route
 from .rules import keepalive_expiry, scaling_prune, scaling_record
 
 # integer state slots
@@ -58,7 +60,8 @@ class KernelState:
         self.busy_t = np.zeros(env_capacity, np.float64)
         self.busy_s = np.zeros(env_capacity, np.int64)
         self.busy_e = np.zeros(env_capacity, np.int64)
-        self.idle = np.zeros(env_capacity, np.int64)
+        self.idle = np.zeros(env_capacity, np.int64)  # the idle set (lambdakit.core.routing)
+        self.idle_exp = np.zeros(env_capacity, np.float64)
         self.env_f = np.full((env_capacity, NCOL), np.nan)
         self.ring = np.zeros(max(window_cap, 1), np.float64)
 
@@ -75,7 +78,7 @@ class KernelState:
     def grow(self, env_capacity: int) -> None:
         """More room for environments (the kernel stopped with STOP_CAPACITY)."""
         old = len(self.busy_t)
-        for name in ("busy_t", "busy_s", "busy_e", "idle"):
+        for name in ("busy_t", "busy_s", "busy_e", "idle", "idle_exp"):
             arr = getattr(self, name)
             new = np.zeros(env_capacity, arr.dtype)
             new[:old] = arr
@@ -129,42 +132,8 @@ def _busy_pop(bt, bs, be, n):  # type: ignore[no-untyped-def]
     return n
 
 
-def _idle_push(idle, n, e, newest):  # type: ignore[no-untyped-def]
-    idle[n] = e
-    if newest:  # max-heap on environment id (newest created first)
-        i = n
-        while i > 0:
-            p = (i - 1) >> 1
-            if idle[p] >= idle[i]:
-                break
-            idle[p], idle[i] = idle[i], idle[p]
-            i = p
-    return n + 1
-
-
-def _idle_pop(idle, n, newest):  # type: ignore[no-untyped-def]
-    n -= 1
-    if not newest:  # stack: most recently idle first
-        return idle[n], n
-    top = idle[0]
-    idle[0] = idle[n]
-    i = 0
-    while True:
-        left = 2 * i + 1
-        if left >= n:
-            break
-        c = left
-        if left + 1 < n and idle[left + 1] > idle[left]:
-            c = left + 1
-        if idle[i] >= idle[c]:
-            break
-        idle[c], idle[i] = idle[i], idle[c]
-        i = c
-    return top, n
-
-
-def _schedule(times, durs, reset, start, stop, init_draws, si, sf, bt, bs, be, idle, env,
-              ring, out_env, out_cold, out_init, limit, newest, ka_idle, life, window,
+def _schedule(times, durs, reset, start, stop, init_draws, si, sf, bt, bs, be, idle, idle_exp,
+              env, ring, out_env, out_cold, out_init, limit, newest, ka_idle, life, window,
               per_window):  # type: ignore[no-untyped-def]
     """Assign arrivals ``start..stop-1``; returns the index it stopped at (see si[STOP_REASON])."""
     busy_n, idle_n, n_env = si[BUSY_N], si[IDLE_N], si[N_ENV]
@@ -172,6 +141,12 @@ def _schedule(times, durs, reset, start, stop, init_draws, si, sf, bt, bs, be, i
     reason = STOP_DONE
     i = start
     while i < stop:
+        if n_env >= len(env) // NCOL:  # room for one more environment before routing
+            reason = STOP_CAPACITY
+            break
+        if init_pos >= len(init_draws):  # and one more init duration
+            reason = STOP_INIT
+            break
         t = times[i]
         while busy_n > 0 and bt[0] <= t:  # environments that finished by t
             ft, e = bt[0], be[0]
@@ -179,35 +154,23 @@ def _schedule(times, durs, reset, start, stop, init_draws, si, sf, bt, bs, be, i
             if env[e * NCOL + DISCARD] > 0:  # reset after a timeout or crash
                 env[e * NCOL + SHUT_AT] = ft
                 continue
-            env[e * NCOL + EXPIRES] = keepalive_expiry(ft, env[e * NCOL + CREATED], ka_idle,
-                                                       life)
-            idle_n = _idle_push(idle, idle_n, e, newest)
+            expires = keepalive_expiry(ft, env[e * NCOL + CREATED], ka_idle, life)
+            env[e * NCOL + EXPIRES] = expires
+            idle_n = idle_push(idle, idle_exp, idle_n, e, expires, newest)
         out_env[i] = -1
         out_cold[i] = False
         out_init[i] = 0.0
-        if busy_n >= limit:
+        decision, found, idle_n, expired, head, ring_n = route(
+            t, busy_n, limit, 0, idle, idle_exp, idle_n, newest, ring, head, ring_n, window,
+            per_window)
+        lo, hi = passed_over(idle_n, decision, expired)
+        for k in range(lo, hi):  # reclaimed when their keep-alive ran out
+            env[idle[k] * NCOL + SHUT_AT] = idle_exp[k]
+        if decision >= ROUTE_LIMIT:  # throttled: concurrency or scaling rate
             i += 1
             continue
-        found = -1
-        while idle_n > 0:
-            e, idle_n = _idle_pop(idle, idle_n, newest)
-            if env[e * NCOL + EXPIRES] > t:
-                found = e
-                break
-            env[e * NCOL + SHUT_AT] = env[e * NCOL + EXPIRES]
         init_ms = 0.0
-        if found < 0:
-            head, ring_n = scaling_prune(ring, head, ring_n, t, window)
-            if ring_n >= per_window:
-                i += 1
-                continue
-            if n_env >= len(env) // NCOL or busy_n >= len(bt):
-                reason = STOP_CAPACITY
-                break
-            if init_pos >= len(init_draws):
-                reason = STOP_INIT
-                break
-            ring_n = scaling_record(ring, head, ring_n, t)
+        if decision == ROUTE_COLD:
             found = n_env
             n_env += 1
             init_ms = init_draws[init_pos]
@@ -232,8 +195,8 @@ def _schedule(times, durs, reset, start, stop, init_draws, si, sf, bt, bs, be, i
     return i
 
 
-_HELPERS = (_busy_push, _busy_pop, _idle_push, _idle_pop, keepalive_expiry, scaling_prune,
-            scaling_record)
+_HELPERS = (_busy_push, _busy_pop, idle_push, idle_pop, route, passed_over, keepalive_expiry,
+            scaling_prune, scaling_record)
 BACKENDS = ("numba", "python")
 _chosen: dict[str, Any] = {}  # "name" and "fn" of the backend in use, set on first call
 
@@ -249,17 +212,18 @@ def _compiled() -> Callable[..., int]:
 
 
 def _schedule_lists(times, durs, reset, start, stop, init_draws, si, sf, bt, bs, be, idle,
-                    env, ring, out_env, out_cold, out_init, *rules):  # type: ignore[no-untyped-def]
+                    idle_exp, env, ring, out_env, out_cold, out_init,
+                    *rules):  # type: ignore[no-untyped-def]
     """The pure-Python backend: :func:`_schedule` on Python lists (several times faster than
     element access on NumPy arrays), then the results written back into the arrays."""
-    state = [si, bt, bs, be, idle, env, ring]
+    state = [si, bt, bs, be, idle, idle_exp, env, ring]
     lists = [a.tolist() for a in state]
     n = stop - start
     o_env, o_cold, o_init = [-1] * n, [False] * n, [0.0] * n
-    si_l, bt_l, bs_l, be_l, idle_l, env_l, ring_l = lists
+    si_l, bt_l, bs_l, be_l, idle_l, exp_l, env_l, ring_l = lists
     done = _schedule(times[start:stop].tolist(), durs[start:stop].tolist(),
                      reset[start:stop].tolist(), 0, n, init_draws.tolist(), si_l, sf, bt_l,
-                     bs_l, be_l, idle_l, env_l, ring_l, o_env, o_cold, o_init, *rules)
+                     bs_l, be_l, idle_l, exp_l, env_l, ring_l, o_env, o_cold, o_init, *rules)
     for array, values in zip(state, lists, strict=True):
         array[:] = values
     out_env[start:start + done] = o_env[:done]
@@ -301,8 +265,8 @@ def backend() -> str:
 
 def schedule(times: np.ndarray, durs: np.ndarray, reset: np.ndarray, start: int, stop: int,
              init_draws: np.ndarray, si: np.ndarray, sf: np.ndarray, bt: np.ndarray,
-             bs: np.ndarray, be: np.ndarray, idle: np.ndarray, env_f: np.ndarray,
-             ring: np.ndarray, *rest: Any) -> int:
+             bs: np.ndarray, be: np.ndarray, idle: np.ndarray, idle_exp: np.ndarray,
+             env_f: np.ndarray, ring: np.ndarray, *rest: Any) -> int:
     """Assign arrivals ``start..stop-1`` with the chosen backend; returns where it stopped.
 
     Arguments as :func:`_schedule`, except ``env_f``: the (environments × NCOL) table of
@@ -313,9 +277,5 @@ def schedule(times: np.ndarray, durs: np.ndarray, reset: np.ndarray, start: int,
     if not env_f.flags.c_contiguous:
         raise ValueError("env_f must be C-contiguous: the kernel writes through a flat view")
     return int(_chosen["fn"](times, durs, reset, start, stop, init_draws, si, sf, bt, bs, be,
-                             idle, env_f.reshape(-1), ring, *rest))
+                             idle, idle_exp, env_f.reshape(-1), ring, *rest))
 
-
-def idle_push(idle: np.ndarray, n: int, e: int, newest: bool) -> int:
-    """Put environment ``e`` on the idle structure (Python side, e.g. when a batch starts)."""
-    return int(_idle_push(idle, n, e, newest))

@@ -34,6 +34,7 @@ class EngineCore(Protocol):
     newest_created_first: bool
     keep_alive: KeepAlivePolicy
     functions: dict[str, _Fn]
+    environments: list[Environment]
     records: RecordStore
     events: EventTable
     sandbox: Sandbox
